@@ -1,0 +1,23 @@
+"""Login, logout and the home page."""
+
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from fugong.accounts.forms import LoginForm
+from fugong.accounts.navigation import next_steps
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    memberships = request.user.memberships.active().select_related("region", "department__region", "enterprise", "gate")  # type: ignore[union-attr]
+    return render(request, "home.html", {"steps": next_steps(request.user), "memberships": memberships})

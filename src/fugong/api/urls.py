@@ -1,0 +1,18 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from fugong.enterprises.api import EnterpriseViewSet
+from fugong.regions.api import RegionViewSet
+
+app_name = "api"
+
+router = DefaultRouter()
+router.register("enterprises", EnterpriseViewSet, basename="enterprise")
+router.register("regions", RegionViewSet, basename="region")
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("", include(router.urls)),
+]

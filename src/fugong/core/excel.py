@@ -1,0 +1,93 @@
+"""Excel in and out: safe cells on the way out, tolerant reading on the way in."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class SpreadsheetError(ValueError):
+    """The uploaded file is not a spreadsheet we can read; the message is for the user."""
+
+
+def safe_cell(value: Any) -> Any:
+    """Neutralise text that Excel would run as a formula (CSV/formula injection)."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.replace(tzinfo=None)
+    return value
+
+
+def write_xlsx(headers: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str = "Sheet1") -> bytes:
+    """A one-sheet workbook with a bold frozen header row; streamed, so large lists stay small in memory."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31])
+    sheet.freeze_panes = "A2"
+    from openpyxl.cell import WriteOnlyCell
+
+    header_cells = []
+    for header in headers:
+        cell = WriteOnlyCell(sheet, value=header)
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDEBF7")
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    for row in rows:
+        sheet.append([safe_cell(value) for value in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def read_table(content: bytes, filename: str) -> Iterator[list[Any]]:
+    """Rows of the first sheet of an .xlsx/.xls/.csv file, as lists of cell values.
+
+    Raises :class:`SpreadsheetError` with a Chinese message for anything that is not a readable
+    spreadsheet, so a broken upload is refused with a reason instead of a server error.
+    """
+    name = filename.lower()
+    if name.endswith(".csv"):
+        for encoding in ("utf-8-sig", "gb18030"):
+            try:
+                text = content.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            raise SpreadsheetError("CSV 文件编码无法识别，请另存为 UTF-8 编码。")
+        yield from csv.reader(io.StringIO(text))
+        return
+    if not name.endswith((".xlsx", ".xls", ".xlsm")):
+        raise SpreadsheetError("只接受 .xlsx、.xls 或 .csv 文件。")
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
+        sheet = workbook.get_sheet_by_index(0)
+        rows = sheet.to_python(skip_empty_area=False)
+    except Exception as exc:  # calamine raises its own error types for every kind of damage
+        raise SpreadsheetError("文件已损坏或不是有效的 Excel 文件，无法读取。") from exc
+    yield from rows
+
+
+def cell_text(value: Any) -> str:
+    """A cell as trimmed text: whole floats lose their '.0', dates become ISO dates."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()

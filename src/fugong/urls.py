@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from fugong.accounts import views as account_views
+
+admin.site.site_header = "复工复产防控平台 · 管理后台"
+admin.site.site_title = "复工复产防控平台"
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("accounts/", include("fugong.accounts.urls")),
+    path("enterprises/", include("fugong.enterprises.urls")),
+    path("regions/", include("fugong.regions.urls")),
+    path("policy/", include("fugong.policy.urls")),
+    path("audit/", include("fugong.audit.urls")),
+    path("api/v1/", include("fugong.api.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
