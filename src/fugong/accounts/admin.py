@@ -12,7 +12,7 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    fieldsets = (*DjangoUserAdmin.fieldsets, ("复工平台", {"fields": ("mobile", "display_name")}))  # type: ignore[operator]
+    fieldsets = (*(DjangoUserAdmin.fieldsets or ()), ("复工平台", {"fields": ("mobile", "display_name")}))
     list_display = ["username", "display_name", "mobile", "is_active", "last_login"]
     search_fields = ["username", "display_name", "mobile"]
     inlines = [MembershipInline]

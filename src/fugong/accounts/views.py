@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from fugong.accounts.forms import LoginForm
+from fugong.accounts.models import Membership
 from fugong.accounts.navigation import next_steps
 
 
@@ -19,5 +20,5 @@ class LoginView(auth_views.LoginView):
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    memberships = request.user.memberships.active().select_related("region", "department__region", "enterprise", "gate")  # type: ignore[union-attr]
+    memberships = Membership.objects.active().filter(user_id=request.user.pk).select_related("region", "department__region", "enterprise", "gate")
     return render(request, "home.html", {"steps": next_steps(request.user), "memberships": memberships})

@@ -30,7 +30,10 @@ def verify_chain(*, batch_size: int = 5000) -> ChainReport:
     for entry in queryset.iterator(chunk_size=batch_size):
         report.checked += 1
         if entry.seq != expected_seq:
-            report.problems.append(f"第 {expected_seq}–{entry.seq - 1} 条记录缺失（被删除）。" if entry.seq > expected_seq else f"第 {entry.seq} 条记录序号重复或顺序错乱。")
+            if entry.seq > expected_seq:
+                report.problems.append(f"第 {expected_seq}–{entry.seq - 1} 条记录缺失（被删除）。")
+            else:
+                report.problems.append(f"第 {entry.seq} 条记录序号重复或顺序错乱。")
         if entry.prev_hash != prev_hash:
             report.problems.append(f"第 {entry.seq} 条记录的前序哈希不符（记录被删除、插入或调换顺序）。")
         if entry.compute_hash() != entry.hash:

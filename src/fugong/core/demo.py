@@ -23,7 +23,7 @@ from fugong.regions.choices import DepartmentKind, GridKind, Level
 from fugong.regions.models import Department, Region
 from fugong.regions.services import load_divisions
 
-DEMO_PASSWORD = "Fugong2020demo"
+DEMO_PASSWORD = "Fugong2020demo"  # noqa: S105 - the published demo password, printed by `fugong demo`
 HEYUAN_COUNTY = "441602"  # 河源市源城区
 HESHAN_COUNTY = "440784"  # 鹤山市
 

@@ -19,7 +19,7 @@ from fugong.regions.models import Region
 
 class EnterpriseSerializer(serializers.ModelSerializer):
     region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all())
-    town = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    town: serializers.SlugRelatedField[Region] = serializers.SlugRelatedField(slug_field="code", read_only=True)
     town_name = serializers.CharField(source="town.name", read_only=True)
     region_name = serializers.CharField(source="region.name", read_only=True)
 
@@ -27,7 +27,7 @@ class EnterpriseSerializer(serializers.ModelSerializer):
         model = Enterprise
         fields = ["id", *EDITABLE_FIELDS, "town", "town_name", "region_name", "status", "created_at", "updated_at"]
         read_only_fields = ["status", "created_at", "updated_at"]
-        extra_kwargs = {"uscc": {"validators": []}}
+        extra_kwargs: dict[str, dict[str, Any]] = {"uscc": {"validators": []}}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -56,12 +56,12 @@ class EnterpriseViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     def get_queryset(self) -> Any:
         return super().get_queryset().select_related("town", "region")
 
-    def perform_create(self, serializer: EnterpriseSerializer) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer[Enterprise]) -> None:
         if not self.request.user.has_perm("enterprises.add_enterprise"):
             raise PermissionDenied("无权登记企业。")
         serializer.instance = self._call(enterprise_create, data=serializer.validated_data)
 
-    def perform_update(self, serializer: EnterpriseSerializer) -> None:
+    def perform_update(self, serializer: serializers.BaseSerializer[Enterprise]) -> None:
         serializer.instance = self._call(enterprise_update, enterprise=serializer.instance, data=serializer.validated_data)
 
     def _call(self, service: Any, **kwargs: Any) -> Enterprise:

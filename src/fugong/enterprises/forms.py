@@ -28,13 +28,12 @@ class EnterpriseForm(forms.ModelForm):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = Region.objects.for_user(user).filter(  # type: ignore[attr-defined]
-            level__in=[Level.TOWN, Level.VILLAGE, Level.GRID]
-        )
+        region_field: forms.ModelChoiceField = self.fields["region"]  # type: ignore[assignment]
+        region_field.queryset = Region.objects.for_user(user).filter(level__in=[Level.TOWN, Level.VILLAGE, Level.GRID])
         if self.instance.pk and not user.has_perm("enterprises.add_enterprise"):
             # An enterprise admin corrects its details but does not move itself between grids.
-            self.fields["region"].disabled = True
-            self.fields["region"].queryset = Region.objects.filter(pk=self.instance.region_id)
+            region_field.disabled = True
+            region_field.queryset = Region.objects.filter(pk=self.instance.region_id)
 
     def clean_uscc(self) -> str:
         return validate_uscc(self.cleaned_data["uscc"])

@@ -196,9 +196,9 @@ def _messages(exc: ValidationError) -> list[str]:
     if hasattr(exc, "error_dict"):
         from fugong.enterprises.models import Enterprise as model
 
-        out = []
+        out: list[str] = []
         for name, errors in exc.message_dict.items():
-            label = model._meta.get_field(name).verbose_name if name != "__all__" else ""
+            label = str(getattr(model._meta.get_field(name), "verbose_name", name)) if name != "__all__" else ""
             out.extend(f"{label}：{m}" if label else m for m in errors)
         return out
     return list(exc.messages)

@@ -22,7 +22,7 @@ class Enterprise(TimeStampedModel):
     """
 
     name = models.CharField("企业名称", max_length=200)
-    uscc = models.CharField("统一社会信用代码", max_length=18, unique=True, validators=[validate_uscc])
+    uscc = models.CharField("统一社会信用代码", max_length=18, unique=True, validators=[validate_uscc])  # type: ignore[list-item]
     sector = models.CharField("行业", max_length=32, choices=Sector.choices)
     size = models.CharField("规模", max_length=8, choices=Size.choices)
     essential_category = models.CharField("保障类别", max_length=32, choices=EssentialCategory.choices, blank=True, default="")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from django.core.exceptions import ValidationError
 from stdnum.cn import uscc
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
@@ -9,8 +11,8 @@ from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, 
 
 def normalise_uscc(value: str) -> str:
     """Upper-case, full-width to half-width, spaces and dashes removed."""
-    table = {ord(c): ord(c) - 0xFEE0 for c in "０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ"}
-    return "".join(value.translate(table).split()).replace("-", "").upper()
+    # NFKC folds full-width letters and digits (common from Chinese input methods) to ASCII.
+    return "".join(unicodedata.normalize("NFKC", value).split()).replace("-", "").upper()
 
 
 def validate_uscc(value: str) -> str:

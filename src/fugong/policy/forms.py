@@ -36,8 +36,9 @@ class PolicyForm(forms.Form):
             field.help_text = "；".join(x for x in (p.unit and f"单位：{p.unit}", p.source and f"依据：{p.source}") if x)
             field.initial = initial
             self.fields[f"p_{p.key}"] = field
-            field.group = p.group  # type: ignore[attr-defined]
-            field.source = policy.sources[p.key]  # type: ignore[attr-defined]
+            # The template groups the fields and shows which version each value came from.
+            setattr(field, "group", p.group)  # noqa: B010
+            setattr(field, "source", policy.sources[p.key])  # noqa: B010
 
     def values(self) -> dict[str, Any]:
         return {p.key: self.cleaned_data[f"p_{p.key}"] for p in PARAMETERS}

@@ -11,7 +11,7 @@ from fugong.regions.models import Region
 
 
 class RegionSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent: serializers.SlugRelatedField[Region] = serializers.SlugRelatedField(slug_field="code", read_only=True)  # type: ignore[assignment]
 
     class Meta:
         model = Region

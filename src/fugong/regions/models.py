@@ -67,6 +67,10 @@ class Region(models.Model):
     def __str__(self) -> str:
         return self.full_name or self.name
 
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.path, self.full_name = self.derive(self.parent, self.code, self.name, self.level)
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
     @staticmethod
     def derive(parent: Region | None, code: str, name: str, level: str) -> tuple[str, str]:
         """The materialised path and the full name of a node under ``parent``.
@@ -77,10 +81,6 @@ class Region(models.Model):
         if level == Level.COUNTY and parent is not None and parent.level == Level.CITY:
             return path, f"{parent.name}{name}"
         return path, name
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        self.path, self.full_name = self.derive(self.parent, self.code, self.name, self.level)
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     @property
     def depth(self) -> int:

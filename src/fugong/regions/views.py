@@ -18,10 +18,8 @@ def region_list(request: HttpRequest) -> HttpResponse:
     """The user's jurisdictions and one level below each; an admin starts from the counties in use."""
     scope = scope_of(request.user)
     visible = Region.objects.for_user(request.user)
-    if scope.is_admin:
-        roots = visible.filter(level=Level.COUNTY, children__isnull=False).distinct()
-    else:
-        roots = visible.filter(path__in=scope.region_paths)
+    # An admin starts from the counties in use; everyone else from their own jurisdictions.
+    roots = visible.filter(level=Level.COUNTY, children__isnull=False).distinct() if scope.is_admin else visible.filter(path__in=scope.region_paths)
     return render(request, "regions/list.html", {"roots": roots.order_by("path")})
 
 

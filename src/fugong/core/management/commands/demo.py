@@ -25,7 +25,7 @@ class Command(BaseCommand):
         accounts = seed_demo()
         if accounts_json:
             accounts_json.write_text(json.dumps(accounts_as_dicts(accounts), ensure_ascii=False, indent=2), encoding="utf-8")
-        self.stdout.write("演示账号（密码均为 %s）：" % accounts[0].password)
+        self.stdout.write(f"演示账号（密码均为 {accounts[0].password}）：")
         for account in accounts:
             self.stdout.write(f"  {account.username:<14} {account.role_label:<8} {account.scope}")
         if not no_serve:
