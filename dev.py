@@ -26,8 +26,11 @@ APT_PACKAGES = ["chromium", "fonts-noto-cjk", "gettext"]
 
 def run(*args: str | Path, env: dict[str, str] | None = None) -> None:
     print("+", " ".join(str(a) for a in args), flush=True)
-    subprocess.run(  # noqa: S603 - fixed argument lists, no shell
-       [str(a) for a in args], check=True, cwd=ROOT, env={**os.environ, **(env or {})})
+    result = subprocess.run(  # noqa: S603 - fixed argument lists, no shell
+       [str(a) for a in args], check=False, cwd=ROOT, env={**os.environ, **(env or {})})
+    if result.returncode:
+        # The step's own output says what failed; a Python traceback here would only hide it.
+        sys.exit(f"dev.py: {Path(str(args[0])).name} failed (exit {result.returncode})")
 
 
 def ensure_venv() -> None:

@@ -9,6 +9,7 @@ from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.dispatch import receiver
 
+from fugong.accounts.backends import account_for
 from fugong.accounts.middleware import LOGIN_AT, SEEN_AT
 from fugong.audit.services import record
 
@@ -30,4 +31,10 @@ def on_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 
 @receiver(user_locked_out)
 def on_locked_out(sender: Any, request: Any, username: str | None = None, **kwargs: Any) -> None:
-    record(action="auth.locked_out", actor=None, object_label="", data={"username": (username or "")[:150]}, request=request)
+    # Name the account, never what was typed: that may be a mobile number, or a password typed
+    # into the wrong box, and the audit log can never be erased.
+    account = account_for(username)
+    if account is not None:
+        record(action="auth.locked_out", actor=None, obj=account, object_label=account.get_username(), request=request)
+    else:
+        record(action="auth.locked_out", actor=None, object_label="", data={"account": "unknown"}, request=request)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
 from typing import Any
 
@@ -10,6 +11,21 @@ import pgtrigger
 from django.db import models
 
 GENESIS_HASH = "0" * 64
+
+
+def canonical_ip(value: str | None) -> str | None:
+    """One spelling per address (lower case, compressed IPv6, IPv4-mapped IPv6 unpacked), or None
+    for anything that is not an address. The hash covers this form, so it does not depend on how
+    the database prints an address back (PostgreSQL's inet and Django both rewrite IPv6)."""
+    if not value:
+        return None
+    try:
+        address = ipaddress.ip_address(str(value).strip())
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return str(address)
 
 
 class AuditEntry(models.Model):
@@ -60,7 +76,7 @@ class AuditEntry(models.Model):
             "object_type": self.object_type,
             "object_id": self.object_id,
             "object_label": self.object_label,
-            "ip": self.ip,
+            "ip": canonical_ip(self.ip),
             "data": self.data,
         }
 

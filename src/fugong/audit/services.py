@@ -9,13 +9,13 @@ from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from fugong.audit.models import AuditEntry, AuditHead
+from fugong.audit.models import AuditEntry, AuditHead, canonical_ip
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    return canonical_ip(request.META.get("REMOTE_ADDR"))
 
 
 def _json_safe(value: Any) -> Any:
@@ -81,6 +81,14 @@ def record(
     return entry
 
 
-def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
-    """The fields whose values differ, as {field: [old, new]}."""
-    return {key: [before.get(key), after.get(key)] for key in after if before.get(key) != after.get(key)}
+PERSONAL_VALUE = "***"
+
+
+def changed_fields(before: dict[str, Any], after: dict[str, Any], *, personal: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """The fields whose values differ, as {field: [old, new]}. For the ``personal`` fields only the
+    fact of the change is kept ([PERSONAL_VALUE, PERSONAL_VALUE]): the log can never be erased."""
+    return {
+        key: [PERSONAL_VALUE, PERSONAL_VALUE] if key in personal else [before.get(key), after.get(key)]
+        for key in after
+        if before.get(key) != after.get(key)
+    }

@@ -31,7 +31,8 @@ def verify_chain(*, batch_size: int = 5000) -> ChainReport:
         report.checked += 1
         if entry.seq != expected_seq:
             if entry.seq > expected_seq:
-                report.problems.append(f"第 {expected_seq}–{entry.seq - 1} 条记录缺失（被删除）。")
+                missing = f"{expected_seq}" if entry.seq - 1 == expected_seq else f"{expected_seq}–{entry.seq - 1}"
+                report.problems.append(f"第 {missing} 条记录缺失（被删除）。")
             else:
                 report.problems.append(f"第 {entry.seq} 条记录序号重复或顺序错乱。")
         if entry.prev_hash != prev_hash:

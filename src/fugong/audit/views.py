@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from fugong.audit.models import AuditEntry
 from fugong.audit.verification import verify_chain
@@ -13,6 +14,7 @@ from fugong.audit.verification import verify_chain
 
 @login_required
 @permission_required("audit.view_audit", raise_exception=True)
+@require_safe
 def audit_list(request: HttpRequest) -> HttpResponse:
     entries = AuditEntry.objects.all()
     if action := request.GET.get("action", "").strip():

@@ -65,7 +65,11 @@ def read_table(content: bytes, filename: str) -> Iterator[list[Any]]:
                 continue
         else:
             raise SpreadsheetError("CSV 文件编码无法识别，请另存为 UTF-8 编码。")
-        yield from csv.reader(io.StringIO(text))
+        try:
+            lines = list(csv.reader(io.StringIO(text)))
+        except csv.Error as exc:  # e.g. a cell longer than the csv module's field limit
+            raise SpreadsheetError("CSV 文件格式错误，无法读取；请用 Excel 另存为 .xlsx 后再导入。") from exc
+        yield from lines
         return
     if not name.endswith((".xlsx", ".xls", ".xlsm")):
         raise SpreadsheetError("只接受 .xlsx、.xls 或 .csv 文件。")

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.views.generic import TemplateView
 
 from fugong.core.excel import XLSX_CONTENT_TYPE
@@ -33,7 +34,6 @@ class ScopedListView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
     export_permission: str | None = None
     export_name = "导出"
     table_template: str
-    raise_exception = True
 
     def base_queryset(self) -> QuerySet[Any]:
         return self.model.objects.for_user(self.request.user)
@@ -46,7 +46,9 @@ class ScopedListView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         filterset = self.filtered()
-        queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+        # Strict, as django-filter's FilterView and the API: a filter value that is refused (another
+        # town's id, an unknown sector) lists nothing, never everything in scope.
+        queryset = filterset.queryset.none() if filterset.is_bound and not filterset.is_valid() else filterset.qs
         if request.GET.get("export") == "xlsx" and self.export_permission:
             if not request.user.has_perm(self.export_permission):
                 return HttpResponse("无导出权限。", status=403)
@@ -57,5 +59,10 @@ class ScopedListView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
         query.pop("page", None)
         context = self.get_context_data(filter=filterset, page=page, querystring=query.urlencode())
         if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "list-table":
-            return self.response_class(request=request, template=[self.table_template], context=context)
-        return self.render_to_response(context)
+            response = self.response_class(request=request, template=[self.table_template], context=context)
+        else:
+            response = self.render_to_response(context)
+        # The same URL answers with the table alone or the whole page: caches (and the browser's
+        # back button) must not serve one for the other.
+        patch_vary_headers(response, ("HX-Request", "HX-Target"))
+        return response

@@ -50,6 +50,8 @@ class EnterpriseViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     serializer_class = EnterpriseSerializer
     filterset_class = EnterpriseFilter
     list_permission = "enterprises.list_enterprises"
+    create_permission = "enterprises.add_enterprise"
+    change_permission = "enterprises.change_enterprise"
     ordering_fields = ["name", "headcount", "created_at"]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
@@ -57,8 +59,6 @@ class EnterpriseViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
         return super().get_queryset().select_related("town", "region")
 
     def perform_create(self, serializer: serializers.BaseSerializer[Enterprise]) -> None:
-        if not self.request.user.has_perm("enterprises.add_enterprise"):
-            raise PermissionDenied("无权登记企业。")
         serializer.instance = self._call(enterprise_create, data=serializer.validated_data)
 
     def perform_update(self, serializer: serializers.BaseSerializer[Enterprise]) -> None:

@@ -20,6 +20,9 @@ class RegionChoiceField(forms.ModelChoiceField):
 
 class EnterpriseForm(forms.ModelForm):
     region = RegionChoiceField(queryset=Region.objects.none(), label="所在镇街/村社区/网格")
+    # Room for the spaces and dashes people type inside a code: clean_uscc removes them and checks
+    # the 18 characters, instead of a bare "at most 18 characters" for a correct code.
+    uscc = forms.CharField(label="统一社会信用代码", max_length=40)
 
     class Meta:
         model = Enterprise

@@ -70,7 +70,7 @@ class ImportResult:
 
 
 def template_workbook() -> bytes:
-    example = ["河源市示例电子有限公司", "91441602MA4UJ8XX1B", "工业", "规上", "", "河源市高新区科技大道1号", "高新区", "",
+    example = ["河源市示例电子有限公司", "91441602MA4UJ8XX1K", "工业", "规上", "", "河源市高新区科技大道1号", "高新区", "",
                "张三", "李四", "13800000000", "120", "有", "有", "无", "半封闭", "80", "否"]
     return write_xlsx(list(HEADERS.keys()), [example], title="企业导入模板")
 
@@ -102,17 +102,23 @@ class EnterpriseImporter:
     def __init__(self, *, acting_user: Any, request: Any = None) -> None:
         self.user = acting_user
         self.request = request
-        regions = Region.objects.for_user(acting_user).filter(level__in=[Level.TOWN, Level.VILLAGE, Level.GRID])
-        self.towns: dict[str, Region] = {}
-        self.below: dict[tuple[str, str], Region] = {}
-        for region in regions:
-            if region.level == Level.TOWN:
-                self.towns[region.name] = region
+        regions = list(Region.objects.for_user(acting_user).filter(level__in=[Level.TOWN, Level.VILLAGE, Level.GRID]))
+        # Places are found by name or by code. A name can be shared (two counties' 城关镇 for an
+        # admin, two communities' 第一网格 in one town): such a name is refused, never guessed.
+        self.towns: dict[str, list[Region]] = {}
+        self.below: dict[tuple[int, str], list[Region]] = {}
+        town_by_path = {r.path: r for r in regions if r.level == Level.TOWN}
+        for town in town_by_path.values():
+            for key in {town.name, town.code}:
+                self.towns.setdefault(key, []).append(town)
         for region in regions:
             if region.level != Level.TOWN:
-                for town_name, town in self.towns.items():
-                    if region.path.startswith(town.path):
-                        self.below[(town_name, region.name)] = region
+                codes = region.path.strip("/").split("/")
+                prefixes = ("/" + "/".join(codes[:depth]) + "/" for depth in range(len(codes) - 1, 0, -1))
+                town = next((town_by_path[p] for p in prefixes if p in town_by_path), None)
+                if town is not None:
+                    for key in {region.name, region.code}:
+                        self.below.setdefault((town.pk, key), []).append(region)
 
     def run(self, content: bytes, filename: str) -> ImportResult:
         result = ImportResult()
@@ -157,14 +163,19 @@ class EnterpriseImporter:
         problems = [f"“{h}”必填" for h, f in HEADERS.items() if f in REQUIRED and not value.get(f)]
         if problems:
             raise ValidationError("，".join(problems))
-        town = self.towns.get(value["town"])
-        if town is None:
+        towns = self.towns.get(value["town"], [])
+        if not towns:
             raise ValidationError(f"镇街“{value['town']}”不在您的辖区内或不存在")
-        region = town
+        if len(towns) > 1:
+            raise ValidationError(f"您的辖区内有 {len(towns)} 个镇街名为“{value['town']}”，请改填镇街代码（如 {towns[0].code}）")
+        town = region = towns[0]
         if value.get("region"):
-            region = self.below.get((town.name, value["region"]))  # type: ignore[assignment]
-            if region is None:
+            below = self.below.get((town.pk, value["region"]), [])
+            if not below:
                 raise ValidationError(f"“{value['region']}”不是{town.name}下的村社区或网格")
+            if len(below) > 1:
+                raise ValidationError(f"{town.name}下有 {len(below)} 个“{value['region']}”，请改填村社区或网格的代码（如 {below[0].code}）")
+            region = below[0]
         try:
             headcount = int(float(value.get("headcount") or 0))
             local = int(float(value.get("local_staff_percent") or 0))

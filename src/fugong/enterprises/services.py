@@ -18,6 +18,8 @@ EDITABLE_FIELDS = [
     "legal_representative", "contact_name", "contact_phone", "headcount", "has_canteen", "has_dormitory",
     "has_shuttle_bus", "closed_management", "local_staff_percent",
 ]
+# People's names and phone numbers: the audit log records that they changed, not their values.
+PERSONAL_FIELDS = frozenset({"legal_representative", "contact_name", "contact_phone"})
 
 
 def town_of(region: Region) -> Region:
@@ -64,7 +66,7 @@ def enterprise_update(*, enterprise: Enterprise, acting_user: Any, data: dict[st
             if key in EDITABLE_FIELDS:
                 setattr(locked, key, value)
         locked.full_clean()
-        changes = changed_fields(before, model_to_dict(locked, fields=EDITABLE_FIELDS))
+        changes = changed_fields(before, model_to_dict(locked, fields=EDITABLE_FIELDS), personal=PERSONAL_FIELDS)
         if not changes:
             return locked
         locked.save(update_fields=[*changes.keys(), "town", "updated_at"])

@@ -29,5 +29,6 @@ def validate_uscc(value: str) -> str:
         ) from None
     except (InvalidFormat, InvalidComponent):
         raise ValidationError(
-            "统一社会信用代码格式错误：只能包含数字和大写字母（不含 I、O、Z、S、V），请核对。", code="uscc_format"
+            "统一社会信用代码格式错误：前 8 位应为数字，其余只能是数字和大写字母（不含 I、O、Z、S、V），请核对。",
+            code="uscc_format",
         ) from None

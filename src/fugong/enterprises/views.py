@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from fugong.core.views import ScopedListView, xlsx_response
 from fugong.enterprises.exporters import export_enterprises
@@ -40,6 +40,7 @@ class EnterpriseListView(ScopedListView):
 
 
 @login_required
+@require_safe
 def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
     enterprise = get_object_or_404(Enterprise.objects.for_user(request.user).select_related("town", "region"), pk=pk)
     return render(request, "enterprises/detail.html", {
@@ -99,6 +100,8 @@ def enterprise_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 def enterprise_import_view(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {}
     if request.method == "POST":
+        # A report belongs to the import that produced it; the next one must not offer it again.
+        request.session.pop("enterprise_import_errors", None)
         upload = request.FILES.get("file")
         if upload is None:
             context["error"] = "请选择要导入的文件。"
@@ -114,6 +117,7 @@ def enterprise_import_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @permission_required("enterprises.import_enterprises", raise_exception=True)
+@require_safe
 def enterprise_import_errors(request: HttpRequest) -> HttpResponse:
     report = request.session.get("enterprise_import_errors")
     if not report:
@@ -124,5 +128,6 @@ def enterprise_import_errors(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @permission_required("enterprises.import_enterprises", raise_exception=True)
+@require_safe
 def enterprise_import_template(request: HttpRequest) -> HttpResponse:
     return xlsx_response(template_workbook(), "企业导入模板.xlsx")

@@ -36,6 +36,8 @@ class Parameter:
                     value = value.replace(tzinfo=SHANGHAI)
             elif self.kind is Decimal:
                 value = Decimal(str(raw))
+                if not value.is_finite():  # NaN cannot even be compared with the limits
+                    raise ValueError
             elif self.kind is int:
                 if isinstance(raw, float) and not raw.is_integer():
                     raise ValueError

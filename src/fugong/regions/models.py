@@ -16,9 +16,9 @@ class RegionQuerySet(models.QuerySet):
         return self.filter(path__startswith=region.path)
 
     def for_user(self, user: object) -> RegionQuerySet:
-        """Regions a user may pick or browse: their jurisdictions, the ancestors above them
-        (for context) and all of their descendants. Regions hold no personal data, but a town
-        officer has no business browsing another county's grids."""
+        """Regions a user may pick or browse: their jurisdictions and everything below them.
+        Not the ancestors: a town officer who could open the county would see its other towns
+        and their enterprise counts (pages name ancestors for context from ``Region.ancestors``)."""
         from fugong.accounts.scope import scope_of
 
         if not getattr(user, "is_authenticated", False):

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
 
 from fugong.accounts.scope import scope_of
 from fugong.regions.choices import Level
@@ -14,6 +15,7 @@ from fugong.regions.models import Department, Region
 
 @login_required
 @permission_required("regions.browse_regions", raise_exception=True)
+@require_safe
 def region_list(request: HttpRequest) -> HttpResponse:
     """The user's jurisdictions and one level below each; an admin starts from the counties in use."""
     scope = scope_of(request.user)
@@ -25,6 +27,7 @@ def region_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @permission_required("regions.browse_regions", raise_exception=True)
+@require_safe
 def region_detail(request: HttpRequest, code: str) -> HttpResponse:
     region = get_object_or_404(Region.objects.for_user(request.user), code=code)
     children = region.children.annotate(enterprise_count=Count("enterprises")).order_by("code")
