@@ -252,3 +252,14 @@ def test_logging_in_by_mobile_number_clears_failures_made_with_the_username(demo
     post_login(client, "county_cmd", WRONG)
     post_login(client, "county_cmd", demo_password)
     assert logged_in_as(client) == "county_cmd"
+
+
+def test_a_username_of_eleven_digits_is_refused_because_it_would_read_as_a_mobile_number(db):
+    from django.core.exceptions import ValidationError
+
+    from fugong.accounts.models import User
+
+    user = User(username="13912345678")
+    with pytest.raises(ValidationError) as refused:
+        user.clean()
+    assert "手机号" in str(refused.value)

@@ -30,7 +30,10 @@ class SessionTimeoutMiddleware:
             seen_at = request.session.get(SEEN_AT, now)
             idle = settings.SESSION_IDLE_TIMEOUT.total_seconds()
             absolute = settings.SESSION_ABSOLUTE_TIMEOUT.total_seconds()
-            if now - seen_at > idle or now - login_at > absolute:
+            if now - login_at > absolute:
+                logout(request)
+                messages.info(request, f"登录已超过 {absolute / 3600:g} 小时，为安全起见已自动退出，请重新登录。")
+            elif now - seen_at > idle:
                 logout(request)
                 messages.info(request, "长时间未操作，已自动退出，请重新登录。")
             else:

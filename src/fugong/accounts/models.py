@@ -30,6 +30,12 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.display_name or self.username
 
+    def clean(self) -> None:
+        super().clean()
+        # The login form reads 11 digits as a mobile number, so such a username could never sign in.
+        if self.username.isdigit() and len(self.username) == 11:
+            raise ValidationError({"username": "用户名不能是 11 位数字（会被当作手机号）；手机号请填在“手机号”一栏。"})
+
     def save(self, *args: object, **kwargs: object) -> None:
         if self.mobile == "":
             self.mobile = None

@@ -11,6 +11,8 @@ from fugong.audit.models import GENESIS_HASH, AuditEntry, AuditHead
 class ChainReport:
     checked: int = 0
     problems: list[str] = field(default_factory=list)
+    last_seq: int = 0
+    last_hash: str = GENESIS_HASH
 
     @property
     def ok(self) -> bool:
@@ -50,4 +52,21 @@ def verify_chain(*, batch_size: int = 5000) -> ChainReport:
             report.problems.append("审计链头与最后一条记录不符。")
     elif report.checked:
         report.problems.append("审计链头缺失。")
+    report.last_seq, report.last_hash = last_seq, prev_hash
     return report
+
+
+def check_anchors(anchors: list[tuple[int, str]]) -> list[str]:
+    """Compare the chain with (seq, hash) pairs archived outside the database by earlier runs.
+
+    The chain alone cannot tell a truncated tail from a shorter history if the head row was
+    rewritten too; an archived anchor can: the entry it names must still be there, unchanged.
+    """
+    problems: list[str] = []
+    stored = dict(AuditEntry.objects.filter(seq__in=[seq for seq, _ in anchors]).values_list("seq", "hash"))
+    for seq, expected in anchors:
+        if seq not in stored:
+            problems.append(f"存档锚点第 {seq} 条记录已不存在（记录被删除或截断）。")
+        elif stored[seq] != expected:
+            problems.append(f"存档锚点第 {seq} 条记录的哈希与存档不符（审计链被改写）。")
+    return problems
