@@ -92,3 +92,8 @@ def test_english_catalog_is_complete_and_compiled() -> None:
         compiled = gettext.GNUTranslations(mo)
     stale = [msgid for msgid, msgstr, _ in entries if compiled.gettext(msgid) != msgstr]
     assert stale == []
+
+
+def test_a_browser_that_asks_for_english_still_gets_chinese_until_the_user_switches(client, db):
+    response = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert 'lang="zh-hans"' in response.content.decode()

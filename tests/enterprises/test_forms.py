@@ -253,11 +253,13 @@ def test_an_enterprise_admin_cannot_open_another_enterprise(client_for, other_hi
     assert client.post(f"/enterprises/{other_hitech_enterprise.pk}/edit/", edit_data(other_hitech_enterprise)).status_code == 404
 
 
-def test_an_employee_sees_their_enterprise_but_may_not_edit_it(client_for, own_enterprise):
+def test_an_employee_neither_sees_nor_edits_their_enterprise_registry_entry(client_for, own_enterprise):
     client = client_for("employee")
 
-    assert client.get(f"/enterprises/{own_enterprise.pk}/").status_code == 200
-    assert client.post(f"/enterprises/{own_enterprise.pk}/edit/", edit_data(own_enterprise, name="x")).status_code == 403
+    assert client.get(f"/enterprises/{own_enterprise.pk}/").status_code == 404
+    assert client.post(f"/enterprises/{own_enterprise.pk}/edit/", edit_data(own_enterprise, name="x")).status_code == 404
+    own_enterprise.refresh_from_db()
+    assert own_enterprise.name != "x"
 
 
 # -- detail -----------------------------------------------------------------------------------

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 
 LOGIN_AT = "fugong_login_at"
 SEEN_AT = "fugong_seen_at"
@@ -42,3 +44,18 @@ class SessionTimeoutMiddleware:
                 if now - seen_at > 60 or SEEN_AT not in request.session:
                     request.session[SEEN_AT] = now
         return self.get_response(request)
+
+
+class ChineseFirstLocaleMiddleware(LocaleMiddleware):
+    """Chinese unless the user chose otherwise with the language switch.
+
+    Django's LocaleMiddleware follows the browser's Accept-Language, so an official whose
+    browser happens to ask for English would get English pages; here only the language cookie
+    (set by the switch in the footer) changes the language.
+    """
+
+    def process_request(self, request: HttpRequest) -> None:
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()

@@ -19,10 +19,10 @@ def region_q(paths: tuple[str, ...], field: str) -> Q:
 
 class EnterpriseQuerySet(ScopedQuerySet):
     def for_scope(self, scope: Any) -> EnterpriseQuerySet:
-        """Officials see their jurisdictions; an enterprise admin, an employee or a gate guard
-        sees only their own enterprise."""
-        own = scope.enterprise_ids | scope.employee_enterprise_ids | scope.gate_enterprise_ids
-        return self.filter(region_q(scope.region_paths, "region") | Q(pk__in=own))  # type: ignore[return-value]
+        """Officials see their jurisdictions and an enterprise admin their own enterprise.
+        Employees and gate guards see their own record and their gate, not the enterprise's
+        registry entry (legal representative, contacts): SPEC.md, "own record only"."""
+        return self.filter(region_q(scope.region_paths, "region") | Q(pk__in=scope.enterprise_ids))  # type: ignore[return-value]
 
 
 class GateQuerySet(ScopedQuerySet):

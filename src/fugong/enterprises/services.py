@@ -39,6 +39,8 @@ def _check_region(user: Any, region: Region) -> None:
 
 def enterprise_create(*, acting_user: Any, data: dict[str, Any], request: Any = None) -> Enterprise:
     """Register an enterprise in a region the acting user covers."""
+    if not acting_user.has_perm("enterprises.add_enterprise"):
+        raise PermissionDenied("您无权登记企业。")
     region: Region = data["region"]
     _check_region(acting_user, region)
     enterprise = Enterprise(**{k: v for k, v in data.items() if k in EDITABLE_FIELDS}, created_by=acting_user)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
@@ -16,12 +17,22 @@ from fugong.regions.choices import Level
 from fugong.regions.models import Region
 
 
+def counties_for(user: object) -> QuerySet[Region]:
+    """Counties whose policy the user may read: those in their jurisdictions and the county
+    above a town they command (its policy is the one that applies to them)."""
+    scope = scope_of(user)
+    if scope.is_admin:
+        return Region.objects.filter(level=Level.COUNTY)
+    codes = {code for path in scope.command_paths for code in path.strip("/").split("/")}
+    return Region.objects.filter(level=Level.COUNTY).filter(Q(code__in=codes) | Q(pk__in=Region.objects.for_user(user).filter(level=Level.COUNTY)))
+
+
 @login_required
 @permission_required("policy.view_policy", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def policy_index(request: HttpRequest) -> HttpResponse:
     """``?county=<code>`` shows and edits one county's overrides; without it, the base policy."""
-    counties = Region.objects.for_user(request.user).filter(level=Level.COUNTY)
+    counties = counties_for(request.user)
     code = request.GET.get("county")
     county = get_object_or_404(counties, code=code) if code else None
     if county is None and not scope_of(request.user).is_admin:
