@@ -95,6 +95,8 @@ INSTALLED_APPS = [
     "fugong.audit",
     "fugong.policy",
     "fugong.enterprises",
+    "fugong.resumption",
+    "fugong.inspections",
     "fugong.api",
 ]
 

@@ -1,0 +1,164 @@
+"""On-site inspections: start with a template, record each item (with photos), complete with
+the inspector's opinion. Failed items become rectification items with a deadline from policy;
+a passed acceptance approves the application and issues its notice."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from fugong.accounts.notifications import enterprise_admins, notify
+from fugong.accounts.scope import scope_of
+from fugong.audit.services import record
+from fugong.core.uploads import IMAGES, check_upload
+from fugong.enterprises.models import Enterprise
+from fugong.inspections.choices import Condition, InspectionStatus, RectificationStatus, Result, TemplateKind
+from fugong.inspections.models import ChecklistItem, ChecklistTemplate, Inspection, InspectionPhoto, InspectionResult, RectificationItem
+from fugong.policy.services import current
+from fugong.resumption.choices import Status
+from fugong.resumption.models import Application
+from fugong.resumption.services import notice_issue
+
+
+def may_inspect(user: Any, enterprise: Enterprise) -> bool:
+    """Grid and command officers covering the enterprise inspect it; so do reviewing departments."""
+    scope = scope_of(user)
+    paths = scope.grid_paths + scope.command_paths + scope.reviewer_paths
+    return scope.is_admin or any(enterprise.region.path.startswith(p) for p in paths)
+
+
+def applicable_items(template: ChecklistTemplate, enterprise: Enterprise) -> list[ChecklistItem]:
+    """The template's items, without canteen/dormitory/bus items the enterprise has no use for."""
+    has: dict[str, bool] = {Condition.ALWAYS: True, Condition.CANTEEN: enterprise.has_canteen, Condition.DORMITORY: enterprise.has_dormitory,
+           Condition.SHUTTLE_BUS: enterprise.has_shuttle_bus}
+    return [item for item in template.items.all() if has.get(item.condition, True)]
+
+
+def active_template(kind: str) -> ChecklistTemplate:
+    template = ChecklistTemplate.objects.filter(kind=kind, active=True).order_by("-version").first()
+    if template is None:
+        raise ValidationError(f"没有启用的“{TemplateKind(kind).label}”检查表，请联系系统管理员。")
+    return template
+
+
+def inspection_start(*, enterprise: Enterprise, kind: str, acting_user: Any, application: Application | None = None,
+                     request: Any = None) -> Inspection:
+    """Open an inspection, or return the one this inspector already has open for the same purpose."""
+    if not may_inspect(acting_user, enterprise):
+        raise PermissionDenied("该企业不在您的检查范围内。")
+    if kind == TemplateKind.ACCEPTANCE and (application is None or application.status != Status.INSPECTION):
+        raise ValidationError("只有审批通过、待现场验收的申请才能进行复工验收。")
+    with transaction.atomic():
+        existing = Inspection.objects.filter(enterprise=enterprise, application=application, template__kind=kind,
+                                             status=InspectionStatus.IN_PROGRESS).first()
+        if existing is not None:
+            return existing
+        inspection = Inspection.objects.create(enterprise=enterprise, application=application, template=active_template(kind),
+                                               inspector=acting_user, created_by=acting_user)
+        record(action="inspection.start", actor=acting_user, obj=inspection, request=request, data={"kind": kind})
+    return inspection
+
+
+def _editable(inspection: Inspection, user: Any) -> Inspection:
+    locked = Inspection.objects.select_for_update().select_related("enterprise__region").get(pk=inspection.pk)
+    if locked.status != InspectionStatus.IN_PROGRESS:
+        raise ValidationError("该检查已完成，不能再修改。")
+    if not may_inspect(user, locked.enterprise):
+        raise PermissionDenied("该企业不在您的检查范围内。")
+    return locked
+
+
+def inspection_record(*, inspection: Inspection, results: dict[int, tuple[str, str]], acting_user: Any, request: Any = None) -> None:
+    """Save item results: {item id: (pass/fail/na, note)}. A failed item needs a note saying what is wrong."""
+    allowed = {item.pk for item in applicable_items(inspection.template, inspection.enterprise)}
+    problems = [f"第 {ChecklistItem.objects.get(pk=pk).order} 项不合格，请写明问题" for pk, (res, note) in results.items()
+                if pk in allowed and res == Result.FAIL and not note.strip()]
+    if problems:
+        raise ValidationError("；".join(problems))
+    with transaction.atomic():
+        locked = _editable(inspection, acting_user)
+        for pk, (result, note) in results.items():
+            if pk not in allowed or result not in Result.values:
+                continue
+            InspectionResult.objects.update_or_create(inspection=locked, item_id=pk, defaults={"result": result, "note": note.strip()[:500]})
+
+
+def photo_add(*, inspection: Inspection, item_id: int, upload: Any, acting_user: Any) -> InspectionPhoto:
+    policy = current(inspection.enterprise.region)
+    check_upload(upload, max_mb=policy.upload_max_mb, allowed=frozenset(IMAGES))
+    with transaction.atomic():
+        locked = _editable(inspection, acting_user)
+        result, _ = InspectionResult.objects.get_or_create(inspection=locked, item_id=item_id, defaults={"result": Result.PASS})
+        photo = InspectionPhoto(result=result)
+        photo.image.save(upload.name or "photo.jpg", upload, save=False)
+        photo.save()
+    return photo
+
+
+def inspection_complete(*, inspection: Inspection, opinion: str, signed_name: str, acting_user: Any, request: Any = None) -> Inspection:
+    """Confirm the inspection. Every applicable item must have a result. Failed items become
+    rectification items; a passed acceptance approves the application and issues the notice."""
+    if not signed_name.strip():
+        raise ValidationError("请检查人签名确认。")
+    if not opinion.strip():
+        raise ValidationError("请填写检查意见。")
+    with transaction.atomic():
+        locked = _editable(inspection, acting_user)
+        items = applicable_items(locked.template, locked.enterprise)
+        results = {r.item_id: r for r in locked.results.all()}
+        missing = [str(item.order) for item in items if item.pk not in results]
+        if missing:
+            raise ValidationError(f"还有第 {'、'.join(missing)} 项未检查。")
+        failed = [results[item.pk] for item in items if results[item.pk].result == Result.FAIL]
+        locked.status = InspectionStatus.FAILED if failed else InspectionStatus.PASSED
+        locked.opinion, locked.signed_name, locked.completed_at = opinion.strip(), signed_name.strip(), timezone.now()
+        locked.save(update_fields=["status", "opinion", "signed_name", "completed_at", "updated_at"])
+        deadline = timezone.localdate() + timedelta(days=current(locked.enterprise.region).rectification_days)
+        RectificationItem.objects.bulk_create([
+            RectificationItem(enterprise=locked.enterprise, inspection=locked, description=f"{r.item.text}：{r.note}", deadline=deadline,
+                              created_by=acting_user)
+            for r in failed
+        ])
+        record(action="inspection.complete", actor=acting_user, obj=locked, request=request,
+               data={"status": locked.status, "failed_items": [r.item_id for r in failed]})
+        if locked.application_id and locked.template.kind == TemplateKind.ACCEPTANCE and not failed:
+            notice_issue(application=locked.application, acting_user=acting_user, request=request)  # type: ignore[arg-type]
+        elif failed:
+            notify(enterprise_admins(locked.enterprise), title=f"检查发现 {len(failed)} 项问题，请在 {deadline:%m月%d日} 前整改",
+                   body="\n".join(r.item.text for r in failed), url="")
+    return locked
+
+
+def rectification_answer(*, item: RectificationItem, answer: str, acting_user: Any, request: Any = None) -> RectificationItem:
+    """The enterprise says what it put right."""
+    if item.enterprise_id not in scope_of(acting_user).enterprise_ids and not scope_of(acting_user).is_admin:
+        raise PermissionDenied("只有本企业可以填报整改情况。")
+    if not answer.strip():
+        raise ValidationError("请填写整改情况。")
+    with transaction.atomic():
+        locked = RectificationItem.objects.select_for_update().get(pk=item.pk)
+        if locked.status not in (RectificationStatus.OPEN, RectificationStatus.REOPENED):
+            raise ValidationError("该事项当前不需要填报。")
+        locked.answer, locked.answered_at, locked.status = answer.strip(), timezone.now(), RectificationStatus.ANSWERED
+        locked.save(update_fields=["answer", "answered_at", "status", "updated_at"])
+        record(action="rectification.answer", actor=acting_user, obj=locked, request=request)
+    return locked
+
+
+def rectification_verify(*, item: RectificationItem, accepted: bool, acting_user: Any, request: Any = None) -> RectificationItem:
+    """The officer closes the item, or reopens it."""
+    if not may_inspect(acting_user, item.enterprise):
+        raise PermissionDenied("该企业不在您的检查范围内。")
+    with transaction.atomic():
+        locked = RectificationItem.objects.select_for_update().get(pk=item.pk)
+        if locked.status != RectificationStatus.ANSWERED:
+            raise ValidationError("企业尚未填报整改情况。")
+        locked.status = RectificationStatus.VERIFIED if accepted else RectificationStatus.REOPENED
+        locked.verified_by, locked.verified_at = acting_user, timezone.now()
+        locked.save(update_fields=["status", "verified_by", "verified_at", "updated_at"])
+        record(action="rectification.verify" if accepted else "rectification.reopen", actor=acting_user, obj=locked, request=request)
+    return locked
