@@ -21,7 +21,8 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / "bin"
 STAMP = VENV / ".fugong-installed"
-APT_PACKAGES = ["chromium", "fonts-noto-cjk", "gettext"]
+# libpango*: WeasyPrint (PDF notices); poppler-utils: pdftotext, with which the tests read those PDFs.
+APT_PACKAGES = ["chromium", "fonts-noto-cjk", "gettext", "libpango-1.0-0", "libpangoft2-1.0-0", "poppler-utils"]
 
 
 def run(*args: str | Path, env: dict[str, str] | None = None) -> None:

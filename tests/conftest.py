@@ -8,16 +8,28 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 
 from fugong.accounts.models import User
 from fugong.core.demo import DEMO_PASSWORD, seed_demo
 
+DEMO_SCALE = 0.25
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _media_root(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """Uploads of the whole session (the demo's attachments included) go to a temporary folder,
+    not to var/media."""
+    with override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media"))):
+        yield
+
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any, _media_root: Any) -> None:
     with django_db_blocker.unblock():
-        seed_demo()
+        # A compact demo: every application state and every role's queue, fewer plain approvals
+        # than `fugong demo` plays (each is a dozen service calls), so a test session starts quickly.
+        seed_demo(scale=DEMO_SCALE)
 
 
 @pytest.fixture(autouse=True)

@@ -161,6 +161,9 @@ MATRIX: dict[str, Row] = {
     "accounts:login":                Row({"GET":   S(302, 302, 302, 302, 302, 302, 302, 200),
                                           "POST":  S(302, 302, 302, 302, 302, 302, 302, 302)}, payload=lambda world, obj: world.login_form()),
     "accounts:logout":               Row({"POST":  S(302, 302, 302, 302, 302, 302, 302, 302)}),
+    # Everyone reads only their own messages (the view filters by the signed-in user).
+    "accounts:inbox":                Row({"GET":   S(200, 200, 200, 200, 200, 200, 200, 302)}),
+    "accounts:inbox-read":           Row({"POST":  S(302, 302, 302, 302, 302, 302, 302, 302)}),
     "enterprises:list":              Row({"GET":   S(200, 200, 200, 200, 403, 403, 403, 302)}),
     "enterprises:list?export=xlsx":  Row({"GET":   S(200, 200, 200, 200, 403, 403, 403, 302)}),
     "enterprises:create":            Row({"GET":   S(200, 200, 403, 200, 403, 403, 403, 302),

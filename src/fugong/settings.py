@@ -243,7 +243,7 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Fugong 复工 API",
-    "DESCRIPTION": "Scoped API for enterprises, regions and, later, applications, check-ins and passes. "
+    "DESCRIPTION": "Scoped API for enterprises, regions and resumption applications; later check-ins and passes. "
     "Authenticate with a session or `Authorization: Token <key>`.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -253,6 +253,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Enterprises, applications and review steps each have a "status" with its own choices.
+    "ENUM_NAME_OVERRIDES": {
+        "EnterpriseStatusEnum": "fugong.enterprises.choices.Status",
+        "ApplicationStatusEnum": "fugong.resumption.choices.Status",
+        "StepStatusEnum": "fugong.resumption.choices.StepStatus",
+    },
 }
 
 # Content Security Policy: our own origin only; no inline script, no eval (Alpine's CSP build).
@@ -309,3 +315,8 @@ LOGGING = {
 }
 
 FUGONG_SITE_NAME = _("复工复产防控平台")
+
+# The CJK font WeasyPrint embeds (as a subset) in notices and letters. Empty: found at run time with
+# ``fc-match 'Noto Sans CJK SC'`` (Debian: fonts-noto-cjk); a path that does not exist stops the PDF
+# with a clear error instead of printing boxes.
+FUGONG_PDF_FONT = env.str("FUGONG_PDF_FONT", default="")

@@ -11,6 +11,8 @@ urlpatterns = [
     path("accounts/", include("fugong.accounts.urls")),
     path("enterprises/", include("fugong.enterprises.urls")),
     path("regions/", include("fugong.regions.urls")),
+    path("applications/", include("fugong.resumption.urls")),
+    path("inspections/", include("fugong.inspections.urls")),
     path("policy/", include("fugong.policy.urls")),
     path("audit/", include("fugong.audit.urls")),
     path("api/v1/", include("fugong.api.urls")),

@@ -31,11 +31,14 @@ def verify() -> tuple[bool, str]:
 
 @pytest.mark.django_db
 def test_entries_link_each_to_the_one_before():
+    # Given the log as the demo left it
+    head = AuditHead.objects.first()
+    before_seq, before_hash = (head.last_seq, head.last_hash) if head else (0, GENESIS_HASH)
     # When three things are recorded
     first, second, third = write_entries(3)
-    # Then each carries the previous entry's hash, starting from the genesis hash
-    assert [e.seq for e in (first, second, third)] == [1, 2, 3]
-    assert first.prev_hash == GENESIS_HASH
+    # Then each carries the previous entry's hash, continuing the chain (from the genesis hash on an empty log)
+    assert [e.seq for e in (first, second, third)] == [before_seq + 1, before_seq + 2, before_seq + 3]
+    assert first.prev_hash == before_hash
     assert second.prev_hash == first.hash
     assert third.prev_hash == second.hash
     assert AuditHead.objects.get().last_hash == third.hash
@@ -43,10 +46,11 @@ def test_entries_link_each_to_the_one_before():
 
 @pytest.mark.django_db
 def test_an_untouched_log_verifies():
+    before = AuditEntry.objects.count()
     write_entries(5)
     passed, output = verify()
     assert passed
-    assert "审计链完整：共 5 条记录" in output
+    assert f"审计链完整：共 {before + 5} 条记录" in output
 
 
 @pytest.mark.django_db
@@ -226,8 +230,9 @@ def test_a_garbage_client_address_does_not_break_recording(rf):
 
 @pytest.mark.django_db
 def test_login_through_the_page_leaves_a_verifiable_chain(demo_password):
+    before = AuditEntry.objects.count()
     client = Client()
     client.post("/accounts/login/", {"username": "county_cmd", "password": demo_password})
     client.post("/accounts/logout/")
-    assert AuditEntry.objects.count() == 2
+    assert AuditEntry.objects.count() == before + 2
     assert verify_chain().ok

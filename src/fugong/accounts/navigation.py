@@ -26,6 +26,10 @@ class MenuItem:
 MENU: list[MenuItem] = [
     MenuItem("首页", "home", "house"),
     MenuItem("企业", "enterprises:list", "buildings", "enterprises.list_enterprises"),
+    MenuItem("复工申请", "resumption:list", "file-earmark-check", "resumption.list_applications"),
+    MenuItem("审核待办", "resumption:queue", "inbox", "resumption.review_queue"),
+    MenuItem("现场检查", "inspections:list", "clipboard-check", "inspections.list_inspections"),
+    MenuItem("整改台账", "inspections:rectifications", "list-check", "inspections.list_rectifications"),
     MenuItem("辖区与网格", "regions:list", "diagram-3", "regions.browse_regions"),
     MenuItem("政策参数", "policy:index", "sliders", "policy.view_policy"),
     MenuItem("审计日志", "audit:list", "shield-check", "audit.view_audit"),
@@ -55,6 +59,8 @@ def next_steps(user: Any) -> list[Task]:
             Task("调整政策参数", "复工日期、物资天数、体温阈值等都是参数，可按县区覆盖。", reverse("policy:index"), "政策参数"),
             Task("核对审计日志", "所有决定和敏感查询都记录在防篡改的审计链中。", reverse("audit:list"), "审计日志"),
         ]
+    if scope.is_admin or Role.COMMAND in scope.roles or Role.REVIEWER in scope.roles:
+        steps.append(_review_task(user))
     if Role.COMMAND in scope.roles:
         steps.append(Task("查看辖区企业", "按镇街、网格、行业、规模筛选企业，导出企业台账。", reverse("enterprises:list"), "企业列表"))
         steps.append(Task("批量导入企业", "用 Excel 模板一次登记多家企业，错误行会逐行列出原因。", reverse("enterprises:import"), "导入企业"))
@@ -65,7 +71,9 @@ def next_steps(user: Any) -> list[Task]:
     if scope.enterprise_ids:
         from fugong.enterprises.models import Enterprise
 
-        for enterprise in Enterprise.objects.filter(pk__in=scope.enterprise_ids):
+        enterprises = list(Enterprise.objects.filter(pk__in=scope.enterprise_ids))
+        steps += _application_tasks(enterprises)
+        for enterprise in enterprises:
             steps.append(Task(f"完善{enterprise.name}的企业信息", "核对员工人数、食堂、宿舍、班车等信息，复工申请会用到。",
                               enterprise.get_absolute_url(), "企业信息"))
     if Role.EMPLOYEE in scope.roles:
@@ -73,3 +81,43 @@ def next_steps(user: Any) -> list[Task]:
     if Role.GATE in scope.roles:
         steps.append(Task("门岗值守", "扫描员工出入证二维码，测量并登记体温。"))
     return steps
+
+
+def _review_task(user: Any) -> Task:
+    """How many applications wait for this user's decision (one count query)."""
+    from fugong.resumption.selectors import review_queue
+
+    waiting = review_queue(user).count()
+    if waiting:
+        return Task(f"{waiting} 件复工申请待您审核", "按申请到达的先后排列，超时未办的会标出；审核意见企业可见。",
+                    reverse("resumption:queue"), "去审核")
+    return Task("暂无待您审核的复工申请", "有新的申请送达时，站内消息会通知您。", reverse("resumption:list"), "复工申请台账")
+
+
+def _application_tasks(enterprises: list[Any]) -> list[Task]:
+    """Where each of the user's enterprises stands with its resumption application (one query)."""
+    from fugong.resumption.choices import Status
+    from fugong.resumption.models import Application
+
+    latest: dict[int, Any] = {}
+    for application in Application.objects.filter(enterprise__in=enterprises).order_by("enterprise_id", "-created_at"):
+        latest.setdefault(application.enterprise_id, application)
+    tasks: list[Task] = []
+    for enterprise in enterprises:
+        application = latest.get(enterprise.pk)
+        if application is None:
+            tasks.append(Task(f"为{enterprise.name}申请复工", "可分多次填写，提交前平台会列出还缺什么；须在计划复工前提前申报。",
+                              reverse("resumption:list"), "申请复工"))
+            continue
+        status = Status(application.status)
+        url = application.get_absolute_url()
+        if status == Status.DRAFT:
+            tasks.append(Task("继续填写复工申请", "草稿已保存。按检查结果补齐后即可提交。", reverse("resumption:edit", args=[application.uuid]), "继续填写"))
+        elif status == Status.RETURNED:
+            tasks.append(Task("复工申请被退回修改", "请按审核意见修改后重新提交。", url, "查看意见"))
+        elif status == Status.REJECTED:
+            tasks.append(Task("复工申请未获批准", "可查看审核意见后重新申请。", url, "查看意见"))
+        else:
+            tasks.append(Task(f"复工申请：{status.label}", f"申请编号 {application.number}，点击查看审核进度。" if application.number else "",
+                              url, "查看申请"))
+    return tasks

@@ -4,12 +4,14 @@ from rest_framework.routers import DefaultRouter
 
 from fugong.enterprises.api import EnterpriseViewSet
 from fugong.regions.api import RegionViewSet
+from fugong.resumption.api import ApplicationViewSet
 
 app_name = "api"
 
 router = DefaultRouter()
 router.register("enterprises", EnterpriseViewSet, basename="enterprise")
 router.register("regions", RegionViewSet, basename="region")
+router.register("applications", ApplicationViewSet, basename="application")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

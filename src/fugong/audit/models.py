@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import json
+from datetime import UTC
 from typing import Any
 
 import pgtrigger
@@ -69,7 +70,8 @@ class AuditEntry(models.Model):
     def payload(self) -> dict[str, Any]:
         return {
             "seq": self.seq,
-            "at": self.at.isoformat(timespec="microseconds"),
+            # Always UTC: the database hands times back in UTC whatever zone they were written in.
+            "at": self.at.astimezone(UTC).isoformat(timespec="microseconds"),
             "actor_id": self.actor_id,
             "actor_name": self.actor_name,
             "action": self.action,

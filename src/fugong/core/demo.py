@@ -10,10 +10,11 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Max
 from stdnum.cn import uscc
 
 from fugong.accounts.choices import Role
-from fugong.accounts.models import Membership, User
+from fugong.accounts.models import Membership, Notification, User
 from fugong.enterprises.choices import ClosedManagement, EssentialCategory, GateKind, Sector, Size
 from fugong.enterprises.models import Enterprise, Gate
 from fugong.enterprises.services import town_of
@@ -114,6 +115,10 @@ class DemoBuilder:
             (p["hitech"], "安监办", DepartmentKind.SAFETY), (p["hitech"], "工程办", DepartmentKind.ENGINEERING),
             (p["hitech"], "食安办", DepartmentKind.FOOD_SAFETY), (p["heshan"], "工信局", DepartmentKind.INDUSTRY),
             (p["heshan"], "应急管理局", DepartmentKind.EMERGENCY),
+            # The street routing variant of 高新区 also sends park tenants to the park operator and street shops to the residents' committee;
+            # the county variant sends 鹤山市's below-scale enterprises to its SME centre.
+            (p["hitech"], "园区运营方", DepartmentKind.PARK), (p["hitech"], "社区居委会", DepartmentKind.COMMUNITY),
+            (p["heshan"], "中小企业发展促进中心", DepartmentKind.SME),
         ]
         result = {}
         for region, name, kind in plan:
@@ -199,9 +204,35 @@ class DemoBuilder:
         PolicyVersion.objects.create(region=p["heshan"], version=1, effective_from=datetime(2020, 2, 9, tzinfo=SHANGHAI),
                                      values={"daily_report_deadline_hour": 9}, note="鹤山市务工管理组：日报9时前报送", created_by=admin)
 
+    # -- resumption -------------------------------------------------------------------------
+    def applications(self, p: dict[str, Any], departments: dict[str, Department], scale: float = 1.0) -> dict[str, int]:
+        """高新区 reviews by the street variant of the routing rules; then the demo's applications are
+        played through the services (see ``fugong.resumption.demo``). Skipped once applications exist."""
+        from fugong.resumption import seeds
+        from fugong.resumption.demo import seed_applications
+        from fugong.resumption.models import Application, RoutingRule
 
-def seed_demo() -> list[DemoAccount]:
-    """Create (or complete) the demo data and return the demo accounts."""
+        seeds.install(RoutingRule, variant="街道版", region=p["hitech"])
+        if Application.objects.exists():
+            return {}
+        return seed_applications(p, departments, self.rng, scale)
+
+    def more_accounts(self) -> None:
+        """A few of the accounts the applications brought, worth trying: the next reviewer of
+        ent_admin's application, and 鹤山市's reviewers and a town command."""
+        for username in ("ajb_reviewer", "heshan_gxj", "heshan_sme", "gonghe_cmd"):
+            membership = Membership.objects.filter(user__username=username).select_related("user", "department__region", "region").first()
+            if membership is not None:
+                target = membership.department or membership.region
+                self.accounts.append(DemoAccount(username, DEMO_PASSWORD, membership.role, Role(membership.role).label, str(target),
+                                                 membership.user.display_name))
+
+
+def seed_demo(*, scale: float = 1.0) -> list[DemoAccount]:
+    """Create (or complete) the demo data and return the demo accounts. ``scale`` below 1 plays
+    fewer resumption applications (every state still present): the test suite seeds with it."""
+    from fugong.resumption.demo import quiet_old_notifications
+
     builder = DemoBuilder()
     with transaction.atomic():
         places = builder.places()
@@ -209,6 +240,13 @@ def seed_demo() -> list[DemoAccount]:
         enterprises = builder.enterprises(places)
         builder.people(places, departments, enterprises)
         builder.policy(places)
+    # The applications in a transaction of their own: the notifications they send are written on
+    # its commit, and the demo's past ones are then marked read.
+    last_notification = Notification.objects.aggregate(m=Max("pk"))["m"] or 0
+    with transaction.atomic():
+        builder.applications(places, departments, scale)
+    quiet_old_notifications(last_notification)
+    builder.more_accounts()
     return builder.accounts
 
 

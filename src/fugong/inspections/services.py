@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from fugong.accounts.notifications import enterprise_admins, notify
@@ -57,7 +58,11 @@ def inspection_start(*, enterprise: Enterprise, kind: str, acting_user: Any, app
                                              status=InspectionStatus.IN_PROGRESS).first()
         if existing is not None:
             return existing
-        inspection = Inspection.objects.create(enterprise=enterprise, application=application, template=active_template(kind),
+        template = active_template(kind)
+        if not applicable_items(template, enterprise):
+            # A canteen check of an enterprise without a canteen would "pass" with nothing checked.
+            raise ValidationError(f"“{template.name}”的检查项均不适用于{enterprise.name}（未登记相应的食堂、宿舍或班车），无需检查。")
+        inspection = Inspection.objects.create(enterprise=enterprise, application=application, template=template,
                                                inspector=acting_user, created_by=acting_user)
         record(action="inspection.start", actor=acting_user, obj=inspection, request=request, data={"kind": kind})
     return inspection
@@ -87,15 +92,20 @@ def inspection_record(*, inspection: Inspection, results: dict[int, tuple[str, s
             InspectionResult.objects.update_or_create(inspection=locked, item_id=pk, defaults={"result": result, "note": note.strip()[:500]})
 
 
-def photo_add(*, inspection: Inspection, item_id: int, upload: Any, acting_user: Any) -> InspectionPhoto:
+def photo_add(*, inspection: Inspection, item_id: int, upload: Any, acting_user: Any, request: Any = None) -> InspectionPhoto:
+    """Keep a checked photo (JPG/PNG only, content matching the extension) for one applicable item."""
+    if item_id not in {item.pk for item in applicable_items(inspection.template, inspection.enterprise)}:
+        raise ValidationError("该检查项不属于本次检查。")
     policy = current(inspection.enterprise.region)
-    check_upload(upload, max_mb=policy.upload_max_mb, allowed=frozenset(IMAGES))
+    checked = check_upload(upload, max_mb=policy.upload_max_mb, allowed=frozenset(IMAGES))
     with transaction.atomic():
         locked = _editable(inspection, acting_user)
         result, _ = InspectionResult.objects.get_or_create(inspection=locked, item_id=item_id, defaults={"result": Result.PASS})
         photo = InspectionPhoto(result=result)
-        photo.image.save(upload.name or "photo.jpg", upload, save=False)
+        photo.image.save(f"photo.{checked.extension}", upload, save=False)
         photo.save()
+        record(action="inspection.photo", actor=acting_user, obj=locked, request=request,
+               data={"item": item_id, "size": checked.size, "type": checked.extension})
     return photo
 
 
@@ -129,7 +139,7 @@ def inspection_complete(*, inspection: Inspection, opinion: str, signed_name: st
             notice_issue(application=locked.application, acting_user=acting_user, request=request)  # type: ignore[arg-type]
         elif failed:
             notify(enterprise_admins(locked.enterprise), title=f"检查发现 {len(failed)} 项问题，请在 {deadline:%m月%d日} 前整改",
-                   body="\n".join(r.item.text for r in failed), url="")
+                   body="\n".join(r.item.text for r in failed), url=reverse("inspections:rectifications"))
     return locked
 
 

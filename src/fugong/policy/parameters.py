@@ -71,6 +71,8 @@ PARAMETERS: tuple[Parameter, ...] = (
     P("masks_per_person_per_day", "每人每天口罩数", Decimal, Decimal("1"), "只", "复工申请", "乐山：每人每天不少于1只", Decimal("0"), Decimal("10")),
     P("dormitory_max_per_room", "宿舍每间最多人数", int, 4, "人", "复工申请", "乐山：每间不超过4人", 1, 20),
     P("commitment_days", "承诺书无接触天数", int, 14, "天", "复工申请", "承诺书：14天内未到过重点地区", 1, 60),
+    # Not in the seed notices: how long one review step may wait before the queue flags it as overdue.
+    P("review_due_hours", "审核环节办理时限", int, 24, "小时", "复工申请", "平台约定：超过即在待办中标为超时", 1, 240),
     # Workers and classification
     P("travel_history_days", "行程史追溯天数", int, 14, "天", "人员分类", "14天行程", 1, 60),
     P("central_quarantine_days", "集中隔离天数", int, 14, "天", "人员分类", "重点地区返回集中隔离14天", 1, 60),

@@ -11,7 +11,8 @@ from fugong.resumption.models import RoutingRule
 
 
 def matching_rule(enterprise: Enterprise) -> RoutingRule:
-    """The most local, then most specific, then highest-priority rule for the enterprise."""
+    """The most local rule, then the highest priority (a park tenant goes to the park operator
+    first whatever its sector), then the most specific."""
     path = enterprise.region.path
     candidates = [
         rule for rule in RoutingRule.objects.select_related("region")
@@ -22,7 +23,7 @@ def matching_rule(enterprise: Enterprise) -> RoutingRule:
     ]
     if not candidates:
         raise ValidationError("没有适用于该企业的审核路由规则，请联系系统管理员配置。")
-    return max(candidates, key=lambda r: (r.region.path.count("/") if r.region else 0, r.specificity, r.priority))
+    return max(candidates, key=lambda r: (r.region.path.count("/") if r.region else 0, r.priority, r.specificity))
 
 
 def nearest_department(kind: str, region: Region) -> Department:

@@ -7,14 +7,16 @@ from __future__ import annotations
 from typing import Any
 
 # (sector, size, in_park, chain, priority, note)
-COUNTY_VARIANT = [
+Rule = tuple[str, str, bool | None, list[str], int, str]
+
+COUNTY_VARIANT: list[Rule] = [
     ("", "above", None, ["industry"], 0, "规上企业 → 工信局"),
     ("", "below", None, ["sme"], 0, "规下企业 → 中小企业发展促进中心"),
     ("coal", "", None, ["emergency", "energy"], 10, "煤炭（含洗煤）→ 应急管理局初审 → 能源局"),
     ("hazchem", "", None, ["emergency", "industry"], 10, "危化品 → 应急管理局初审 → 工信局"),
 ]
 
-STREET_VARIANT = [
+STREET_VARIANT: list[Rule] = [
     ("industry", "above", None, ["economy"], 0, "规上工业 → 经贸办"),
     ("industry", "below", None, ["safety"], 0, "规下工业 → 安监办"),
     ("retail", "", None, ["economy"], 0, "批发零售住宿餐饮 → 经贸办"),
@@ -26,7 +28,7 @@ STREET_VARIANT = [
     ("restaurant", "", None, ["food_safety", "community"], 0, "餐饮 → 食安办会同社区"),
 ]
 
-VARIANTS = {"县区版": COUNTY_VARIANT, "街道版": STREET_VARIANT}
+VARIANTS: dict[str, list[Rule]] = {"县区版": COUNTY_VARIANT, "街道版": STREET_VARIANT}
 
 
 def install(rule_model: Any, *, variant: str, region: Any = None) -> int:

@@ -255,8 +255,13 @@ def pending_step(application: Application) -> ReviewStep | None:
     return application.steps.filter(status=StepStatus.PENDING, round=application.submission_count).order_by("order").first()
 
 
-def review_decide(*, application: Application, decision: str, comment: str, acting_user: Any, request: Any = None) -> Application:
-    """Approve, return for revision or reject the step now open, always with a comment."""
+def review_decide(
+    *, application: Application, decision: str, comment: str, acting_user: Any, request: Any = None, expected_step: int | None = None,
+) -> Application:
+    """Approve, return for revision or reject the step now open, always with a comment.
+
+    ``expected_step`` is the step the reviewer was shown: when another step is open by the time
+    the row is locked (a double click, a stale page, a colleague was faster) nothing is decided."""
     comment = comment.strip()
     if not comment:
         raise ValidationError("请填写审核意见。")
@@ -265,6 +270,8 @@ def review_decide(*, application: Application, decision: str, comment: str, acti
         step = pending_step(locked)
         if step is None or locked.status not in (Status.DEPARTMENT_REVIEW, Status.TOWN_REVIEW, Status.COUNTY_REVIEW):
             raise ValidationError(f"申请当前状态为“{locked.get_status_display()}”，没有待审核的环节。")
+        if expected_step is not None and step.pk != expected_step:
+            raise ValidationError(f"您审核的环节已经处理过了（重复提交或页面已过期），申请现处于“{step.get_stage_display()}”环节。")
         if not can_decide(acting_user, step):
             raise PermissionDenied("该环节不由您审核。")
         step = ReviewStep.objects.select_for_update().get(pk=step.pk)
