@@ -52,6 +52,13 @@ class RoutingRule(TimeStampedModel):
         chain = " → ".join(DepartmentKind(k).label for k in self.chain if k in DepartmentKind.values)
         return f"{self.variant}：{self.get_sector_display() or '任意行业'}/{self.get_size_display() or '任意规模'} → {chain}"
 
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        unknown = [k for k in (self.chain or []) if k not in DepartmentKind.values]
+        if not isinstance(self.chain, list) or not self.chain or unknown:
+            raise ValidationError({"chain": f"请填写部门类别列表，如 [\"park\", \"economy\"]；无效的类别：{'、'.join(map(str, unknown)) or '（空）'}"})
+
     @property
     def specificity(self) -> int:
         return bool(self.sector) + bool(self.size) + (self.in_park is not None)
