@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from fugong.accounts.choices import Role
 from fugong.accounts.scope import Scope, scope_of
@@ -13,7 +15,7 @@ from fugong.accounts.scope import Scope, scope_of
 
 @dataclass(frozen=True)
 class MenuItem:
-    label: str
+    label: str | Promise
     url_name: str
     icon: str
     permission: str | None = None
@@ -24,16 +26,16 @@ class MenuItem:
 
 
 MENU: list[MenuItem] = [
-    MenuItem("首页", "home", "house"),
-    MenuItem("企业", "enterprises:list", "buildings", "enterprises.list_enterprises"),
-    MenuItem("复工申请", "resumption:list", "file-earmark-check", "resumption.list_applications"),
-    MenuItem("审核待办", "resumption:queue", "inbox", "resumption.review_queue"),
-    MenuItem("现场检查", "inspections:list", "clipboard-check", "inspections.list_inspections"),
-    MenuItem("整改台账", "inspections:rectifications", "list-check", "inspections.list_rectifications"),
-    MenuItem("辖区与网格", "regions:list", "diagram-3", "regions.browse_regions"),
-    MenuItem("政策参数", "policy:index", "sliders", "policy.view_policy"),
-    MenuItem("审计日志", "audit:list", "shield-check", "audit.view_audit"),
-    MenuItem("API 文档", "api:docs", "braces", "regions.browse_regions"),
+    MenuItem(_("首页"), "home", "house"),
+    MenuItem(_("企业"), "enterprises:list", "buildings", "enterprises.list_enterprises"),
+    MenuItem(_("复工申请"), "resumption:list", "file-earmark-check", "resumption.list_applications"),
+    MenuItem(_("审核待办"), "resumption:queue", "inbox", "resumption.review_queue"),
+    MenuItem(_("现场检查"), "inspections:list", "clipboard-check", "inspections.list_inspections"),
+    MenuItem(_("整改台账"), "inspections:rectifications", "list-check", "inspections.list_rectifications"),
+    MenuItem(_("辖区与网格"), "regions:list", "diagram-3", "regions.browse_regions"),
+    MenuItem(_("政策参数"), "policy:index", "sliders", "policy.view_policy"),
+    MenuItem(_("审计日志"), "audit:list", "shield-check", "audit.view_audit"),
+    MenuItem(_("API 文档"), "api:docs", "braces", "regions.browse_regions"),
 ]
 
 
@@ -43,10 +45,10 @@ def menu_for(user: Any) -> list[MenuItem]:
 
 @dataclass(frozen=True)
 class Task:
-    title: str
-    text: str
+    title: str | Promise
+    text: str | Promise
     url: str = ""
-    action: str = ""
+    action: str | Promise = ""
 
 
 def next_steps(user: Any) -> list[Task]:
@@ -55,31 +57,31 @@ def next_steps(user: Any) -> list[Task]:
     steps: list[Task] = []
     if scope.is_admin:
         steps += [
-            Task("维护辖区、网格和部门", "在管理后台建立网格和主管部门，并为人员授权角色。", reverse("admin:index"), "进入管理后台"),
-            Task("调整政策参数", "复工日期、物资天数、体温阈值等都是参数，可按县区覆盖。", reverse("policy:index"), "政策参数"),
-            Task("核对审计日志", "所有决定和敏感查询都记录在防篡改的审计链中。", reverse("audit:list"), "审计日志"),
+            Task(_("维护辖区、网格和部门"), _("在管理后台建立网格和主管部门，并为人员授权角色。"), reverse("admin:index"), _("进入管理后台")),
+            Task(_("调整政策参数"), _("复工日期、物资天数、体温阈值等都是参数，可按县区覆盖。"), reverse("policy:index"), _("政策参数")),
+            Task(_("核对审计日志"), _("所有决定和敏感查询都记录在防篡改的审计链中。"), reverse("audit:list"), _("审计日志")),
         ]
     if scope.is_admin or Role.COMMAND in scope.roles or Role.REVIEWER in scope.roles:
         steps.append(_review_task(user))
     if Role.COMMAND in scope.roles:
-        steps.append(Task("查看辖区企业", "按镇街、网格、行业、规模筛选企业，导出企业台账。", reverse("enterprises:list"), "企业列表"))
-        steps.append(Task("批量导入企业", "用 Excel 模板一次登记多家企业，错误行会逐行列出原因。", reverse("enterprises:import"), "导入企业"))
+        steps.append(Task(_("查看辖区企业"), _("按镇街、网格、行业、规模筛选企业，导出企业台账。"), reverse("enterprises:list"), _("企业列表")))
+        steps.append(Task(_("批量导入企业"), _("用 Excel 模板一次登记多家企业，错误行会逐行列出原因。"), reverse("enterprises:import"), _("导入企业")))
     if Role.REVIEWER in scope.roles:
-        steps.append(Task("查看本部门辖区企业", "复工申请将按行业和规模路由到本部门审核。", reverse("enterprises:list"), "企业列表"))
+        steps.append(Task(_("查看本部门辖区企业"), _("复工申请将按行业和规模路由到本部门审核。"), reverse("enterprises:list"), _("企业列表")))
     if Role.GRID in scope.roles:
-        steps.append(Task("走访本网格企业", "核对网格内企业信息，为新企业登记。", reverse("enterprises:list"), "网格企业"))
+        steps.append(Task(_("走访本网格企业"), _("核对网格内企业信息，为新企业登记。"), reverse("enterprises:list"), _("网格企业")))
     if scope.enterprise_ids:
         from fugong.enterprises.models import Enterprise
 
         enterprises = list(Enterprise.objects.filter(pk__in=scope.enterprise_ids))
         steps += _application_tasks(enterprises)
         for enterprise in enterprises:
-            steps.append(Task(f"完善{enterprise.name}的企业信息", "核对员工人数、食堂、宿舍、班车等信息，复工申请会用到。",
-                              enterprise.get_absolute_url(), "企业信息"))
+            steps.append(Task(_("完善%(name)s的企业信息") % {"name": enterprise.name}, _("核对员工人数、食堂、宿舍、班车等信息，复工申请会用到。"),
+                              enterprise.get_absolute_url(), _("企业信息")))
     if Role.EMPLOYEE in scope.roles:
-        steps.append(Task("每日健康打卡", "每天早晚各测一次体温，通过企业发给您的链接填报。"))
+        steps.append(Task(_("每日健康打卡"), _("每天早晚各测一次体温，通过企业发给您的链接填报。")))
     if Role.GATE in scope.roles:
-        steps.append(Task("门岗值守", "扫描员工出入证二维码，测量并登记体温。"))
+        steps.append(Task(_("门岗值守"), _("扫描员工出入证二维码，测量并登记体温。")))
     return steps
 
 
@@ -89,9 +91,9 @@ def _review_task(user: Any) -> Task:
 
     waiting = review_queue(user).count()
     if waiting:
-        return Task(f"{waiting} 件复工申请待您审核", "按申请到达的先后排列，超时未办的会标出；审核意见企业可见。",
-                    reverse("resumption:queue"), "去审核")
-    return Task("暂无待您审核的复工申请", "有新的申请送达时，站内消息会通知您。", reverse("resumption:list"), "复工申请台账")
+        return Task(_("%(count)d 件复工申请待您审核") % {"count": waiting}, _("按申请到达的先后排列，超时未办的会标出；审核意见企业可见。"),
+                    reverse("resumption:queue"), _("去审核"))
+    return Task(_("暂无待您审核的复工申请"), _("有新的申请送达时，站内消息会通知您。"), reverse("resumption:list"), _("复工申请台账"))
 
 
 def _application_tasks(enterprises: list[Any]) -> list[Task]:
@@ -106,18 +108,21 @@ def _application_tasks(enterprises: list[Any]) -> list[Task]:
     for enterprise in enterprises:
         application = latest.get(enterprise.pk)
         if application is None:
-            tasks.append(Task(f"为{enterprise.name}申请复工", "可分多次填写，提交前平台会列出还缺什么；须在计划复工前提前申报。",
-                              reverse("resumption:list"), "申请复工"))
+            tasks.append(Task(_("为%(name)s申请复工") % {"name": enterprise.name}, _("可分多次填写，提交前平台会列出还缺什么；须在计划复工前提前申报。"),
+                              reverse("resumption:list"), _("申请复工")))
             continue
         status = Status(application.status)
         url = application.get_absolute_url()
         if status == Status.DRAFT:
-            tasks.append(Task("继续填写复工申请", "草稿已保存。按检查结果补齐后即可提交。", reverse("resumption:edit", args=[application.uuid]), "继续填写"))
+            tasks.append(Task(_("继续填写复工申请"), _("草稿已保存。按检查结果补齐后即可提交。"),
+                              reverse("resumption:edit", args=[application.uuid]), _("继续填写")))
         elif status == Status.RETURNED:
-            tasks.append(Task("复工申请被退回修改", "请按审核意见修改后重新提交。", url, "查看意见"))
+            tasks.append(Task(_("复工申请被退回修改"), _("请按审核意见修改后重新提交。"), url, _("查看意见")))
         elif status == Status.REJECTED:
-            tasks.append(Task("复工申请未获批准", "可查看审核意见后重新申请。", url, "查看意见"))
+            tasks.append(Task(_("复工申请未获批准"), _("可查看审核意见后重新申请。"), url, _("查看意见")))
         else:
-            tasks.append(Task(f"复工申请：{status.label}", f"申请编号 {application.number}，点击查看审核进度。" if application.number else "",
-                              url, "查看申请"))
+            tasks.append(Task(_("复工申请：%(status)s") % {"status": status.label},
+                              _("申请编号 %(number)s，点击查看审核进度。") % {"number": application.number}
+                              if application.number else "",
+                              url, _("查看申请")))
     return tasks
