@@ -326,6 +326,23 @@ def test_an_attachment_can_be_deleted_while_drafting(ent: Client) -> None:
     assert not Attachment.objects.filter(pk=attachment.pk).exists()
 
 
+def test_deleting_an_attachment_from_the_edit_page_keeps_what_was_typed(ent: Client) -> None:
+    # Given a draft with a document, and a leader's name typed but not yet saved
+    application = start(ent)
+    upload(ent, application, "a.pdf", PDF)
+    attachment = Attachment.objects.get(application=application)
+
+    # When the delete button of the edit form posts the whole form
+    response = ent.post(reverse("resumption:attachment-delete", args=[application.uuid, attachment.uuid]),
+                        draft_form(leadership_head="孙厂长"))
+
+    # Then the document is gone and the typed name is kept
+    assert response.status_code == 302
+    assert not Attachment.objects.filter(pk=attachment.pk).exists()
+    application.refresh_from_db(fields=["leadership_head"])
+    assert application.leadership_head == "孙厂长"
+
+
 # -- submission ---------------------------------------------------------------------------------
 
 def test_submission_is_refused_with_the_reasons_while_incomplete(ent: Client) -> None:

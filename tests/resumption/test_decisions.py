@@ -293,3 +293,14 @@ def test_the_checks_read_neither_the_database_nor_the_clock(django_assert_num_qu
     # Then they decide from the facts and the policy alone, the same way every time
     assert passing == application_checks(facts(), policy(), NOW)
     assert any(not c.ok for c in failing)
+
+
+def test_return_dates_already_past_are_a_warning_that_does_not_block():
+    from datetime import date as day
+
+    now = datetime(2020, 3, 1, 9, 0, tzinfo=SHANGHAI)
+    facts = ApplicationFacts(planned_start=now + timedelta(days=5), is_essential=False, returning_headcount=30,
+                             return_batches=((day(2020, 2, 20), 10), (day(2020, 3, 4), 20)))
+    check = next(c for c in application_checks(facts, Policy(values=defaults()), now) if c.code == "return_dates")
+    assert not check.ok and not check.blocking
+    assert "10 人" in check.message and "2020-02-20" in check.message

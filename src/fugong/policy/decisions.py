@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
@@ -46,6 +46,7 @@ class ApplicationFacts:
     attachment_kinds: frozenset[str] = frozenset()
     has_shuttle_bus: bool = False
     special_reason: str = ""
+    return_batches: tuple[tuple[date, int], ...] = ()  # (return date, people) of the staggered plan
 
 
 def _fmt(moment: datetime) -> str:
@@ -101,6 +102,12 @@ def application_checks(facts: ApplicationFacts, policy: Any, now: datetime) -> l
             ))
     if facts.returning_headcount <= 0:
         checks.append(Check("headcount", False, True, "请填写返岗人员计划（按来源地和返岗日期分批）。"))
+    past = [(day, people) for day, people in facts.return_batches if day < now.date()]
+    if past:
+        checks.append(Check(
+            "return_dates", False, False,
+            f"返岗计划中有 {sum(p for _, p in past)} 人的返岗日期已过（最早 {min(d for d, _ in past):%Y-%m-%d}），请按实际安排更新返岗计划。",
+        ))
     masks = facts.reserves.get("mask", 0)
     need = masks_needed(facts.returning_headcount, policy)
     if facts.returning_headcount > 0:

@@ -146,6 +146,7 @@ def facts_of(application: Application) -> ApplicationFacts:
         attachment_kinds=frozenset(application.attachments.values_list("kind", flat=True)),
         has_shuttle_bus=enterprise.has_shuttle_bus or application.shuttle_bus_count > 0,
         special_reason=application.special_reason,
+        return_batches=tuple((entry.return_date, entry.count) for entry in application.return_plan.all()),
     )
 
 

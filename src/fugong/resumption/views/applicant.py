@@ -375,6 +375,11 @@ def attachment_delete(request: HttpRequest, uuid: UUID, attachment: UUID) -> Htt
     refused = _refuse_edit(request, application)
     if refused is not None:
         return refused
+    if request.POST.get("draft"):
+        # Posted from the edit page: keep what was typed there before removing the document.
+        saved, page = _save_draft(request, application, unsaved_note="材料未删除：请先改正标红的项目。")
+        if saved is None:
+            return page  # type: ignore[return-value]
     try:
         attachment_remove(attachment=record, acting_user=request.user, request=request)
     except (ValidationError, PermissionDenied) as exc:
