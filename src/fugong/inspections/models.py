@@ -15,13 +15,33 @@ from fugong.inspections.choices import Condition, InspectionStatus, Rectificatio
 
 
 class EnterpriseChildQuerySet(ScopedQuerySet):
-    """Rows about one enterprise: officials by its place, its admin by membership."""
+    """Rows about one enterprise: officials by its place, its admin by membership.
+
+    A row that belongs to a resumption application (an acceptance inspection, the findings of one)
+    is seen only by those who see the application: a reviewer sees the applications routed to its
+    department, not the acceptance of one routed elsewhere — completing that would approve it."""
+
+    application_field = ""  # the path to the row's application, for rows that may have one
 
     def for_scope(self, scope: object) -> EnterpriseChildQuerySet:
         from django.db.models import Q
 
+        from fugong.resumption.models import Application
+
         paths = scope.command_paths + scope.grid_paths + scope.reviewer_paths  # type: ignore[attr-defined]
-        return self.filter(region_q(paths, "enterprise__region") | Q(enterprise_id__in=scope.enterprise_ids))  # type: ignore[attr-defined,return-value]
+        query = region_q(paths, "enterprise__region") | Q(enterprise_id__in=scope.enterprise_ids)  # type: ignore[attr-defined]
+        if self.application_field:
+            field = self.application_field
+            query &= Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__in": Application.objects.for_scope(scope).values("pk")})
+        return self.filter(query)  # type: ignore[return-value]
+
+
+class InspectionQuerySet(EnterpriseChildQuerySet):
+    application_field = "application"
+
+
+class RectificationQuerySet(EnterpriseChildQuerySet):
+    application_field = "inspection__application"
 
 
 class ChecklistTemplate(models.Model):
@@ -75,7 +95,7 @@ class Inspection(TimeStampedModel):
     signed_name = models.CharField("检查人签名", max_length=50, blank=True)
     completed_at = models.DateTimeField("完成时间", null=True, blank=True)
 
-    objects = EnterpriseChildQuerySet.as_manager()
+    objects = InspectionQuerySet.as_manager()
 
     class Meta:
         verbose_name = "检查记录"
@@ -135,7 +155,7 @@ class RectificationItem(TimeStampedModel):
     verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     verified_at = models.DateTimeField(null=True, blank=True)
 
-    objects = EnterpriseChildQuerySet.as_manager()
+    objects = RectificationQuerySet.as_manager()
 
     class Meta:
         verbose_name = "整改事项"

@@ -74,6 +74,9 @@ def _editable(inspection: Inspection, user: Any) -> Inspection:
         raise ValidationError("该检查已完成，不能再修改。")
     if not may_inspect(user, locked.enterprise):
         raise PermissionDenied("该企业不在您的检查范围内。")
+    # An acceptance approves its application: only for those who see that application (a reviewer, the ones routed to it).
+    if locked.application_id and not Application.objects.for_user(user).filter(pk=locked.application_id).exists():
+        raise PermissionDenied("该复工申请不在您的范围内。")
     return locked
 
 
