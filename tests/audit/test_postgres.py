@@ -42,22 +42,25 @@ def test_the_database_refuses_to_update_through_the_orm_too():
 
 def test_the_database_refuses_to_delete_an_audit_entry():
     record(action="test.event")
+    before = AuditEntry.objects.count()
     assert refused("DELETE FROM audit_auditentry")
-    assert AuditEntry.objects.count() == 1
+    assert AuditEntry.objects.count() == before
 
 
 def test_the_database_refuses_to_truncate_the_audit_log():
     record(action="test.event")
+    before = AuditEntry.objects.count()
     assert refused("TRUNCATE audit_auditentry CASCADE")
-    assert AuditEntry.objects.count() == 1
+    assert AuditEntry.objects.count() == before
     assert verify_chain().ok
 
 
 def test_appending_still_works_with_the_triggers_on():
+    before = AuditEntry.objects.count()
     record(action="test.event")
     record(action="test.event")
     assert verify_chain().ok
-    assert AuditEntry.objects.count() == 2
+    assert AuditEntry.objects.count() == before + 2
 
 
 def test_updating_an_enterprise_through_its_service_keeps_a_row_history_event(users):
