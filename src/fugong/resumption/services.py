@@ -22,6 +22,7 @@ from fugong.enterprises.choices import Status as EnterpriseStatus
 from fugong.enterprises.models import Enterprise
 from fugong.policy.decisions import ApplicationFacts, Check, application_checks, needs_county_approval
 from fugong.policy.services import current
+from fugong.regions.models import Region
 from fugong.resumption.choices import OPEN_FOR_EDIT, Decision, Stage, Status, StepStatus
 from fugong.resumption.models import (
     Application,
@@ -185,8 +186,15 @@ def changes_since_last_submission(application: Application) -> dict[str, tuple[A
     return {key: (old.get(key), new.get(key)) for key in sorted(set(old) | set(new)) if old.get(key) != new.get(key)}
 
 
+def _lock_county(county: Region) -> None:
+    """Serialise numbering per county: two submissions or notices at the same moment must not
+    take the same serial (the county row is the lock; callers are inside a transaction)."""
+    Region.objects.select_for_update().filter(pk=county.pk).first()
+
+
 def _number(application: Application) -> str:
     county = county_of(application.enterprise)
+    _lock_county(county)
     year = timezone.localdate().year
     prefix = f"FG{county.code[:6]}-{year}-"
     last = Application.objects.filter(number__startswith=prefix).aggregate(m=Max("number"))["m"]
@@ -327,6 +335,7 @@ def notice_issue(*, application: Application, acting_user: Any, request: Any = N
     locked.decided_at = timezone.now()
     locked.save(update_fields=["status", "decided_at", "updated_at"])
     county = county_of(locked.enterprise)
+    _lock_county(county)
     year = timezone.localdate().year
     prefix = f"{county.name[:2]}复工〔{year}〕"
     count = Notice.objects.filter(number__startswith=prefix).count()
