@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "fugong.enterprises",
     "fugong.resumption",
     "fugong.inspections",
+    "fugong.workforce",
     "fugong.api",
 ]
 

@@ -1,0 +1,181 @@
+"""Writes to the personal records, and the audited reveal of an ID number.
+
+Views, the API and tasks come through here. The roster importer validates with the same functions
+(:mod:`fugong.workforce.validators`, :func:`id_number_fields`) but writes in bulk for speed, with
+one audit entry per import (:mod:`fugong.workforce.importers`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.forms.models import model_to_dict
+
+from fugong.audit.services import changed_fields, record
+from fugong.core import crypto, idcard
+from fugong.enterprises.models import Enterprise
+from fugong.workforce.models import ID_NUMBER_CONTEXT, Person
+from fugong.workforce.validators import clean_name, clean_phone
+
+# What a form or the API may set. Birth date and sex come from the ID number; the login account is
+# linked by its own (later) service.
+EDITABLE_FIELDS = [
+    "name", "phone", "home_address", "household_region", "holiday_location", "return_date", "transport", "post",
+    "dormitory_room", "shuttle_bus", "origin",
+]
+# The audit log can never be erased: for these only the fact of a change is kept.
+PERSONAL_FIELDS = frozenset({"name", "id_number", "phone", "home_address", "household_region", "holiday_location", "return_date",
+                             "dormitory_room"})
+DUPLICATE_MESSAGE = "该身份证号已在本企业登记，不能重复登记。"
+OBJECT_LABEL = "人员档案"  # what the audit log shows instead of the person's name
+
+
+@dataclass(frozen=True)
+class IdNumberFields:
+    """What a valid ID number becomes on the record, and its warnings (never stored)."""
+
+    encrypted: str
+    index: str
+    masked: str
+    birth_date: date
+    sex: str
+    warnings: tuple[str, ...]
+
+    def as_model_fields(self) -> dict[str, Any]:
+        return {"id_number_encrypted": self.encrypted, "id_number_index": self.index, "id_masked": self.masked,
+                "birth_date": self.birth_date, "sex": self.sex}
+
+
+def id_number_index(number: str) -> str:
+    """The blind index of an ID number as it is stored (normalised first: the index matches bytes)."""
+    return crypto.blind_index(idcard.normalise(number), context=ID_NUMBER_CONTEXT)
+
+
+def id_number_fields(raw: object, *, today: date | None = None) -> IdNumberFields:
+    """Parse an ID number as typed (:func:`fugong.core.idcard.parse`: normalised, strict on length,
+    date and check character) and derive the stored fields; :class:`IdCardError` with a Chinese
+    message if it is not valid."""
+    card = idcard.parse(raw, today=today)
+    return IdNumberFields(
+        encrypted=crypto.encrypt(card.number, context=ID_NUMBER_CONTEXT),
+        index=crypto.blind_index(card.number, context=ID_NUMBER_CONTEXT),
+        masked=idcard.mask(card.number),
+        birth_date=card.birth_date,
+        sex=card.sex,
+        warnings=card.warnings,
+    )
+
+
+def _id_number(raw: object) -> IdNumberFields:
+    try:
+        return id_number_fields(raw)
+    except idcard.IdCardError as exc:
+        raise ValidationError({"id_number": exc.message}, code=exc.code) from None
+
+
+def _clean(data: dict[str, Any]) -> dict[str, Any]:
+    """The editable fields of ``data`` with name and phone read as people type them."""
+    values = {key: value for key, value in data.items() if key in EDITABLE_FIELDS}
+    errors: dict[str, list[ValidationError]] = {}
+    for key, clean in (("name", clean_name), ("phone", clean_phone)):
+        if key in values:
+            try:
+                values[key] = clean(str(values[key] or ""))
+            except ValidationError as exc:
+                errors[key] = [exc]
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+def _check_not_registered(enterprise: Enterprise, index: str, *, exclude: Any = None) -> None:
+    others = Person.objects.filter(enterprise=enterprise, id_number_index=index)
+    if exclude is not None:
+        others = others.exclude(pk=exclude)
+    if others.exists():
+        raise ValidationError({"id_number": DUPLICATE_MESSAGE}, code="duplicate")
+
+
+def person_create(*, enterprise: Enterprise, acting_user: Any, data: dict[str, Any], request: Any = None) -> Person:
+    """Register one person at an enterprise.
+
+    ``data`` holds the editable fields and ``id_number`` as typed. The ID number is normalised
+    (full-width, lower-case x, spaces), checked, encrypted and indexed; a second record of the same
+    number at the same enterprise is refused. Birth date and sex come from the number.
+    """
+    if not acting_user.has_perm("workforce.add_person", enterprise):
+        raise PermissionDenied("您无权登记该企业的人员。")
+    identity = _id_number(data.get("id_number"))
+    person = Person(enterprise=enterprise, created_by=acting_user, **_clean(data), **identity.as_model_fields())
+    person.full_clean(exclude=["enterprise", "created_by"])
+    with transaction.atomic():
+        # Lock the enterprise so that two registrations (or an import) of one number serialise;
+        # the unique constraint is the last guard.
+        Enterprise.objects.select_for_update().only("pk").get(pk=enterprise.pk)
+        _check_not_registered(enterprise, identity.index)
+        try:
+            with transaction.atomic():
+                person.save(force_insert=True)
+        except IntegrityError:
+            raise ValidationError({"id_number": DUPLICATE_MESSAGE}, code="duplicate") from None
+        record(action="person.create", actor=acting_user, obj=person, object_label=OBJECT_LABEL, request=request,
+               data={"enterprise": enterprise.pk, "id_warnings": len(identity.warnings)})
+    return person
+
+
+def person_update(*, person: Person, acting_user: Any, data: dict[str, Any], request: Any = None) -> Person:
+    """Change a person's record. A new ``id_number`` is checked like a new one (and must stay unique
+    at the enterprise); birth date and sex follow it. The audit entry names the changed fields and
+    keeps no personal value."""
+    if not acting_user.has_perm("workforce.change_person", person):
+        raise PermissionDenied("您无权修改该人员档案。")
+    values = _clean(data)
+    identity = _id_number(data["id_number"]) if "id_number" in data else None
+    with transaction.atomic():
+        Enterprise.objects.select_for_update().only("pk").get(pk=person.enterprise.pk)
+        locked = Person.objects.select_for_update().get(pk=person.pk)
+        before = model_to_dict(locked, fields=EDITABLE_FIELDS) | {"id_number": locked.id_number_index}
+        for key, value in values.items():
+            setattr(locked, key, value)
+        update_fields = list(values)
+        if identity is not None and identity.index != locked.id_number_index:
+            _check_not_registered(locked.enterprise, identity.index, exclude=locked.pk)
+            for key, value in identity.as_model_fields().items():
+                setattr(locked, key, value)
+            update_fields += list(identity.as_model_fields())
+        locked.full_clean(exclude=["enterprise", "created_by"])
+        after = model_to_dict(locked, fields=EDITABLE_FIELDS) | {"id_number": locked.id_number_index}
+        changes = changed_fields(before, after, personal=PERSONAL_FIELDS)
+        if not changes:
+            return locked
+        try:
+            with transaction.atomic():
+                locked.save(update_fields=[*dict.fromkeys(update_fields), "updated_at"])
+        except IntegrityError:
+            raise ValidationError({"id_number": DUPLICATE_MESSAGE}, code="duplicate") from None
+        record(action="person.update", actor=acting_user, obj=locked, object_label=OBJECT_LABEL, request=request,
+               data={"enterprise": person.enterprise.pk, "changed": changes})
+    return locked
+
+
+def id_number_reveal(*, person: Person, acting_user: Any, request: Any = None) -> str:
+    """The person's full ID number, for the platform admin and the command officers over the
+    enterprise (``workforce.reveal_id_number``).
+
+    Every reveal is audited (``person.reveal_id``) in the same transaction as the read; a refused
+    attempt is audited too (``person.reveal_id_refused``) and raises PermissionDenied. Neither
+    entry holds the number, the name or the masked number: only the record's id and enterprise.
+    """
+    data = {"enterprise": person.enterprise.pk}
+    if not acting_user.has_perm("workforce.reveal_id_number", person):
+        record(action="person.reveal_id_refused", actor=acting_user, obj=person, object_label=OBJECT_LABEL, request=request, data=data)
+        raise PermissionDenied("您无权查看完整身份证号。")
+    with transaction.atomic():
+        number = person.reveal_id_number()
+        record(action="person.reveal_id", actor=acting_user, obj=person, object_label=OBJECT_LABEL, request=request,
+               data=data | {"key_id": crypto.key_id_of(person.id_number_encrypted)})
+    return number
