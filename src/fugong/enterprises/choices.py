@@ -1,50 +1,51 @@
 """Choices for the enterprise registry (SPEC.md, "Enterprises")."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Sector(models.TextChoices):
-    INDUSTRY = "industry", "工业"
-    RETAIL_HOTEL_CATERING = "retail", "批发零售住宿餐饮"
-    SERVICES = "services", "服务业"
-    CONSTRUCTION = "construction", "建筑工地"
-    REAL_ESTATE = "real_estate", "房地产/售楼处/中介"
-    STREET_SHOP = "street_shop", "沿街商铺"
-    RESTAURANT = "restaurant", "餐饮"
-    COAL = "coal", "煤炭"
-    HAZARDOUS_CHEMICALS = "hazchem", "危化品"
-    OTHER = "other", "其他"
+    INDUSTRY = "industry", _("工业")
+    RETAIL_HOTEL_CATERING = "retail", _("批发零售住宿餐饮")
+    SERVICES = "services", _("服务业")
+    CONSTRUCTION = "construction", _("建筑工地")
+    REAL_ESTATE = "real_estate", _("房地产/售楼处/中介")
+    STREET_SHOP = "street_shop", _("沿街商铺")
+    RESTAURANT = "restaurant", _("餐饮")
+    COAL = "coal", _("煤炭")
+    HAZARDOUS_CHEMICALS = "hazchem", _("危化品")
+    OTHER = "other", _("其他")
 
 
 class Size(models.TextChoices):
-    ABOVE = "above", "规上"
-    BELOW = "below", "规下"
+    ABOVE = "above", _("规上")
+    BELOW = "below", _("规下")
 
 
 class EssentialCategory(models.TextChoices):
-    NONE = "", "否"
-    CITY_OPERATION = "city_operation", "保障城市运行"
-    EPIDEMIC_SUPPLIES = "epidemic_supplies", "防疫物资"
-    UTILITIES = "utilities", "水电气"
-    MEDICAL_DEVICES = "medical_devices", "医疗器械"
-    MEDICINES = "medicines", "药品"
-    FOOD = "food", "食品"
+    NONE = "", _("否")
+    CITY_OPERATION = "city_operation", _("保障城市运行")
+    EPIDEMIC_SUPPLIES = "epidemic_supplies", _("防疫物资")
+    UTILITIES = "utilities", _("水电气")
+    MEDICAL_DEVICES = "medical_devices", _("医疗器械")
+    MEDICINES = "medicines", _("药品")
+    FOOD = "food", _("食品")
 
 
 class ClosedManagement(models.TextChoices):
-    NONE = "none", "不具备"
-    SEMI = "semi", "半封闭"
-    CLOSED = "closed", "封闭"
+    NONE = "none", _("不具备")
+    SEMI = "semi", _("半封闭")
+    CLOSED = "closed", _("封闭")
 
 
 class Status(models.TextChoices):
-    NOT_APPLIED = "not_applied", "未申请"
-    APPLYING = "applying", "审核中"
-    APPROVED = "approved", "已批准"
-    RESUMED = "resumed", "已复工"
-    SUSPENDED = "suspended", "已停工"
+    NOT_APPLIED = "not_applied", _("未申请")
+    APPLYING = "applying", _("审核中")
+    APPROVED = "approved", _("已批准")
+    RESUMED = "resumed", _("已复工")
+    SUSPENDED = "suspended", _("已停工")
 
 
 class GateKind(models.TextChoices):
-    ENTERPRISE = "enterprise", "企业门岗"
-    CHECKPOINT = "checkpoint", "检查站"
+    ENTERPRISE = "enterprise", _("企业门岗")
+    CHECKPOINT = "checkpoint", _("检查站")

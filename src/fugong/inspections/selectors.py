@@ -51,7 +51,7 @@ def startable_kinds(enterprise: Enterprise) -> list[tuple[str, str]]:
     """The hand-started checks that apply: no canteen check where there is no canteen."""
     has = {Condition.CANTEEN: enterprise.has_canteen, Condition.DORMITORY: enterprise.has_dormitory,
            Condition.SHUTTLE_BUS: enterprise.has_shuttle_bus}
-    return [(kind.value, kind.label) for kind in STARTABLE_KINDS if kind not in KIND_NEEDS or has[KIND_NEEDS[kind]]]
+    return [(kind.value, str(kind.label)) for kind in STARTABLE_KINDS if kind not in KIND_NEEDS or has[KIND_NEEDS[kind]]]
 
 
 def find_enterprises(user: Any, query: str, *, limit: int = 10) -> list[tuple[Enterprise, list[tuple[str, str]]]]:
@@ -77,7 +77,7 @@ class Card:
 
     @property
     def result_label(self) -> str:
-        return Result(self.result).label if self.result in Result.values else ""
+        return str(Result(self.result).label) if self.result in Result.values else ""
 
 
 def inspection_cards(inspection: Inspection, typed: dict[int, tuple[str, str]] | None = None) -> list[Card]:

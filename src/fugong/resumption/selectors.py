@@ -146,4 +146,4 @@ def step_label(stage: str | None, department: str | None, region: str | None) ->
     if not stage:
         return ""
     where = department or region or ""
-    return f"{Stage(stage).label}（{where}）" if where else Stage(stage).label
+    return f"{Stage(stage).label}（{where}）" if where else str(Stage(stage).label)

@@ -146,9 +146,9 @@ def _reserves(application: Application, headcount: int, policy: Any) -> list[dic
 
 
 def _plan_totals(application: Application) -> list[tuple[str, int]]:
-    totals: OrderedDict[str, int] = OrderedDict((o.label, 0) for o in Origin)
+    totals: OrderedDict[str, int] = OrderedDict((str(o.label), 0) for o in Origin)
     for entry in application.return_plan.all():
-        totals[Origin(entry.origin).label] += entry.count
+        totals[str(Origin(entry.origin).label)] += entry.count
     return [(label, count) for label, count in totals.items() if count]
 
 
