@@ -340,6 +340,12 @@ MATRIX: dict[str, Row] = {
                                          target="approved", writes=True, payload=lambda world, obj: world.reason(api=True)),
     "api:application-reinstate":     Row({"POST":  S(200, 200, 403, 403, 403, 404, 404, 401)},
                                          target="suspended", writes=True, payload=lambda world, obj: world.reason(api=True)),
+    # -- passes: every signed-in account (gates use device tokens) verifies and fetches keys and revocations.
+    "api:pass-verify":               Row({"POST":  S(200, 200, 200, 200, 200, 200, 200, 401)},
+                                         payload=lambda world, obj: world.pass_token()),
+    "api:pass-keys":                 Row({"GET":   S(200, 200, 200, 200, 200, 200, 200, 401)}),
+    "api:pass-revoked":              Row({"GET":   S(200, 200, 200, 200, 200, 200, 200, 401)}),
+    "api:pass-revoked?since=2020-02-01": Row({"GET": S(200, 200, 200, 200, 200, 200, 200, 401)}),
     # -- inspections: officials covering the enterprise inspect it; the enterprise reads its own and answers findings.
     "inspections:list":              Row({"GET":   S(200, 200, 200, 200, 403, 403, 403, 302)}),
     "inspections:list?export=xlsx":  Row({"GET":   S(200, 200, 200, 200, 403, 403, 403, 302)}),
@@ -764,6 +770,17 @@ class World:
         step = pending_step(application)
         data = {"decision": "return", "comment": "访问矩阵测试：请补充食堂错峰就餐安排。", "step": step.pk if step else ""}
         return {"data": json.dumps(data), "content_type": "application/json"} if api else {"data": data}
+
+    @staticmethod
+    def pass_token() -> dict[str, Any]:
+        """A well-signed token of a pass that was never issued: verifying it writes nothing."""
+        from datetime import date
+        from uuid import uuid4
+
+        from fugong.workforce.passes import sign_pass
+
+        token = sign_pass(pass_id=uuid4(), person_id=uuid4(), enterprise_id=1, valid_from=date(2020, 2, 1), valid_to=date(2020, 3, 1))
+        return {"data": json.dumps({"token": token}), "content_type": "application/json"}
 
     @staticmethod
     def reason(*, api: bool = False) -> dict[str, Any]:

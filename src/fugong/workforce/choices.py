@@ -35,3 +35,11 @@ class PersonOrigin(models.TextChoices):
     SAME_CITY_OTHER_DISTRICT = Origin.SAME_CITY_OTHER_DISTRICT.value, ORIGIN_LABELS[Origin.SAME_CITY_OTHER_DISTRICT]
     OTHER_CITY_SAME_PROVINCE = Origin.OTHER_CITY_SAME_PROVINCE.value, ORIGIN_LABELS[Origin.OTHER_CITY_SAME_PROVINCE]
     OTHER_PROVINCE = Origin.OTHER_PROVINCE.value, ORIGIN_LABELS[Origin.OTHER_PROVINCE]
+
+
+class RevocationReason(models.TextChoices):
+    FEVER = "fever", "发热"
+    QUARANTINE = "quarantine", "隔离"
+    SUSPENSION = "suspension", "停工"
+    EXPIRY = "expiry", "过期"
+    OTHER = "other", "其他"

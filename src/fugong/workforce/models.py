@@ -17,7 +17,7 @@ from django.db import models
 from fugong.accounts.models import mobile_validator
 from fugong.core import crypto
 from fugong.core.models import TimeStampedModel
-from fugong.workforce.choices import PersonOrigin, Post, Sex, Transport
+from fugong.workforce.choices import PersonOrigin, Post, RevocationReason, Sex, Transport
 from fugong.workforce.querysets import PersonQuerySet
 
 ID_NUMBER_CONTEXT = "person.id_number"
@@ -71,3 +71,33 @@ class Person(TimeStampedModel):
         """The ID number in clear. Callers acting for a user go through
         :func:`fugong.workforce.services.id_number_reveal`, which checks and audits."""
         return crypto.decrypt(self.id_number_encrypted, context=ID_NUMBER_CONTEXT)
+
+
+class Pass(models.Model):
+    """A pass (出入证) of a person at an enterprise. The QR code holds a signed token
+    (:mod:`fugong.workforce.passes`) made from these fields; revoking sets ``revoked_at``."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    person = models.ForeignKey(Person, verbose_name="人员", on_delete=models.CASCADE, related_name="passes")
+    enterprise = models.ForeignKey("enterprises.Enterprise", verbose_name="企业", on_delete=models.CASCADE, related_name="passes")
+    valid_from = models.DateField("生效日期")
+    valid_to = models.DateField("失效日期")
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="签发人", on_delete=models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField("签发时间", auto_now_add=True)
+    revoked_at = models.DateTimeField("吊销时间", null=True, blank=True, db_index=True)
+    revoked_reason = models.CharField("吊销原因", max_length=16, choices=RevocationReason.choices, blank=True)
+
+    class Meta:
+        verbose_name = "出入证"
+        verbose_name_plural = "出入证"
+        ordering = ["-issued_at"]
+
+    def __str__(self) -> str:
+        return f"出入证 {self.pk}"
+
+    @property
+    def token(self) -> str:
+        from fugong.workforce.passes import sign_pass
+
+        return sign_pass(pass_id=self.pk, person_id=self.person_id, enterprise_id=self.enterprise_id,
+                         valid_from=self.valid_from, valid_to=self.valid_to)

@@ -44,3 +44,6 @@ rules.add_perm("workforce.reveal_id_number", is_admin | commands_enterprise)
 rules.add_perm("workforce.add_person", is_admin | administers_enterprise | officer_covers_enterprise)
 rules.add_perm("workforce.change_person", is_admin | administers_enterprise | officer_covers_enterprise)
 rules.add_perm("workforce.import_roster", is_admin | administers_enterprise | officer_covers_enterprise)
+# Passes: the officers over the enterprise (grid officers approve, command officers too).
+rules.add_perm("workforce.issue_pass", is_admin | officer_covers_enterprise)
+rules.add_perm("workforce.revoke_pass", is_admin | officer_covers_enterprise)

@@ -8,7 +8,7 @@ one audit entry per import (:mod:`fugong.workforce.importers`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,7 +18,8 @@ from django.forms.models import model_to_dict
 from fugong.audit.services import changed_fields, record
 from fugong.core import crypto, idcard
 from fugong.enterprises.models import Enterprise
-from fugong.workforce.models import ID_NUMBER_CONTEXT, Person
+from fugong.workforce.choices import RevocationReason
+from fugong.workforce.models import ID_NUMBER_CONTEXT, Pass, Person
 from fugong.workforce.validators import clean_name, clean_phone
 
 # What a form or the API may set. Birth date and sex come from the ID number; the login account is
@@ -179,3 +180,48 @@ def id_number_reveal(*, person: Person, acting_user: Any, request: Any = None) -
         record(action="person.reveal_id", actor=acting_user, obj=person, object_label=OBJECT_LABEL, request=request,
                data=data | {"key_id": crypto.key_id_of(person.id_number_encrypted)})
     return number
+
+
+PASS_LABEL = "出入证"  # noqa: S105 - the audit label, not a secret
+
+
+def pass_issue(*, person: Person, acting_user: Any, request: Any = None, today: date | None = None) -> Pass:
+    """Issue a pass to ``person`` at their enterprise, valid from today for the policy's
+    ``pass_validity_days`` (the day of issue counts). For the grid or command officers over the
+    enterprise (``workforce.issue_pass``); audited without any personal value."""
+    from django.utils import timezone
+
+    from fugong.policy.services import current
+
+    enterprise = person.enterprise
+    if not acting_user.has_perm("workforce.issue_pass", enterprise):
+        raise PermissionDenied("您无权为该企业人员签发出入证。")
+    start = today or timezone.localdate()
+    days = int(current(enterprise.region).pass_validity_days)
+    with transaction.atomic():
+        issued = Pass.objects.create(person=person, enterprise=enterprise, valid_from=start,
+                                     valid_to=start + timedelta(days=days - 1), issued_by=acting_user)
+        record(action="pass.issue", actor=acting_user, obj=issued, object_label=PASS_LABEL, request=request,
+               data={"enterprise": enterprise.pk, "person": str(person.pk), "valid_to": issued.valid_to.isoformat()})
+    return issued
+
+
+def pass_revoke(*, pass_: Pass, reason: str, acting_user: Any, request: Any = None) -> Pass:
+    """Revoke a pass (fever, quarantine, suspension, expiry, other); it lands on the revocation
+    list gates fetch. Revoking a revoked pass changes nothing. Audited."""
+    from django.utils import timezone
+
+    if reason not in RevocationReason.values:
+        raise ValidationError({"reason": "未知的吊销原因。"})
+    if not acting_user.has_perm("workforce.revoke_pass", pass_.enterprise):
+        raise PermissionDenied("您无权吊销该出入证。")
+    with transaction.atomic():
+        locked = Pass.objects.select_for_update().get(pk=pass_.pk)
+        if locked.revoked_at is not None:
+            return locked
+        locked.revoked_at = timezone.now()
+        locked.revoked_reason = reason
+        locked.save(update_fields=["revoked_at", "revoked_reason"])
+        record(action="pass.revoke", actor=acting_user, obj=locked, object_label=PASS_LABEL, request=request,
+               data={"enterprise": locked.enterprise_id, "reason": reason})
+    return locked
