@@ -224,7 +224,8 @@ def demo_mobiles() -> dict[str, str]:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"browser tests need Debian's Chromium at {CHROMIUM} (apt-get install chromium fonts-noto-cjk)")
+        pytest.fail(f"browser tests need Debian's Chromium at {CHROMIUM}: run `python3 dev.py test`, which installs it, "
+                    "or apt-get install chromium fonts-noto-cjk")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -418,8 +418,7 @@ def test_only_a_command_suspends(api_for: Callable[[str], APIClient], username: 
     application = {"jmb_reviewer": lambda: Application.objects.filter(status=Status.APPROVED, steps__department__name="经贸办").first(),
                    "grid_officer": lambda: Application.objects.filter(status=Status.APPROVED, enterprise__region__code=f"{HITECH}-IND01").first(),
                    "ent_admin": own_draft}[username]()
-    if application is None:
-        pytest.skip("the compact demo has no such application")
+    assert application is not None, "the demo gives each of these users an application they can see"
 
     response = api_for(username).post(f"{API}{application.uuid}/suspend/", {"reason": "越权"}, format="json")
 

@@ -74,8 +74,7 @@ def test_the_notice_pdf_carries_title_number_enterprise_and_the_verification_add
 
 
 def test_the_notice_embeds_the_cjk_font(tmp_path: Path) -> None:
-    if shutil.which("pdffonts") is None:
-        pytest.skip("needs pdffonts (poppler-utils)")
+    assert shutil.which("pdffonts"), "needs pdffonts: apt-get install poppler-utils (dev.py test and .ci/run install it)"
     application = approved_application()
     source = tmp_path / "notice.pdf"
     source.write_bytes(render_notice_pdf(application.notice, "https://fugong.example/"))
