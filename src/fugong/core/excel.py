@@ -28,20 +28,25 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
+def header_cells(sheet: Any, headers: Sequence[str]) -> list[Any]:
+    """The bold, shaded header row every ledger and error report uses (write-only sheets)."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cells = []
+    for header in headers:
+        cell = WriteOnlyCell(sheet, value=header)
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDEBF7")
+        cells.append(cell)
+    return cells
+
+
 def write_xlsx(headers: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str = "Sheet1") -> bytes:
     """A one-sheet workbook with a bold frozen header row; streamed, so large lists stay small in memory."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
     sheet.freeze_panes = "A2"
-    from openpyxl.cell import WriteOnlyCell
-
-    header_cells = []
-    for header in headers:
-        cell = WriteOnlyCell(sheet, value=header)
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDEBF7")
-        header_cells.append(cell)
-    sheet.append(header_cells)
+    sheet.append(header_cells(sheet, headers))
     for row in rows:
         sheet.append([safe_cell(value) for value in row])
     buffer = io.BytesIO()

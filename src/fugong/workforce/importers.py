@@ -37,7 +37,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from fugong.audit.services import record
 from fugong.core import crypto, idcard
-from fugong.core.excel import SpreadsheetError, cell_text, read_table, safe_cell
+from fugong.core.excel import SpreadsheetError, cell_text, header_cells, read_table, safe_cell
 from fugong.enterprises.models import Enterprise
 from fugong.workforce.choices import PersonOrigin, Post, Transport
 from fugong.workforce.models import ID_NUMBER_CONTEXT, Person
@@ -154,15 +154,6 @@ class RosterImportResult:
         return roster_report(self.refused, self.warnings)
 
 
-def _styled_header(sheet: Any, headers: Sequence[str]) -> list[WriteOnlyCell]:
-    cells = []
-    for header in headers:
-        cell = WriteOnlyCell(sheet, value=header)
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDEBF7")
-        cells.append(cell)
-    return cells
-
 
 def _text_cell(sheet: Any, value: str) -> WriteOnlyCell:
     # Text format, so that Excel does not turn the number into 4.41602E+17 again when it is edited.
@@ -179,7 +170,7 @@ def roster_report(refused: Sequence[RefusedRow], warnings: Sequence[WarnedRow]) 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title="未导入的行")
     sheet.freeze_panes = "A2"
-    sheet.append(_styled_header(sheet, ["行号", *HEADERS, "错误原因"]))
+    sheet.append(header_cells(sheet, ["行号", *HEADERS, "错误原因"]))
     text_columns = {"身份证号", "手机号"}
     for row in refused:
         values: list[Any] = [row.number]
@@ -191,7 +182,7 @@ def roster_report(refused: Sequence[RefusedRow], warnings: Sequence[WarnedRow]) 
     if warnings:
         checks = workbook.create_sheet(title="已导入但需核对")
         checks.freeze_panes = "A2"
-        checks.append(_styled_header(checks, ["行号", "姓名", "身份证号（脱敏）", "提示"]))
+        checks.append(header_cells(checks, ["行号", "姓名", "身份证号（脱敏）", "提示"]))
         for warned in warnings:
             checks.append([warned.number, safe_cell(warned.name), warned.id_masked, safe_cell(warned.message)])
     buffer = io.BytesIO()
