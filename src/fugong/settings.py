@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "fugong.resumption",
     "fugong.inspections",
     "fugong.workforce",
+    "fugong.health",
     "fugong.api",
 ]
 
