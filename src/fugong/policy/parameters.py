@@ -84,6 +84,8 @@ PARAMETERS: tuple[Parameter, ...] = (
     P("daily_report_deadline_hour", "企业日报截止(时)", int, 10, "时", "健康监测", "每日报告", 0, 23),
     P("max_commute_hours", "点对点返岗最长时长", int, 6, "小时", "人员分类", "6小时车程内自驾", 1, 48),
     P("pass_validity_days", "出入证有效天数", int, 30, "天", "人员分类", "", 1, 365),
+    # Not in the seed notices: how long an employee's personal link (declaration, check-in, pass) works.
+    P("personal_link_days", "个人链接有效天数", int, 14, "天", "人员分类", "平台约定：过期后由企业重新发送", 1, 90),
     # Inspections and patrols
     P("patrol_visits_per_week", "每企业每周巡查次数", int, 3, "次", "巡查", "河源：每周巡查三次", 1, 14),
     P("zone_leader_patrol_every_days", "片长巡查间隔", int, 2, "天", "巡查", "河源：片长每两天巡查", 1, 14),

@@ -17,7 +17,19 @@ from django.db import models
 from fugong.accounts.models import mobile_validator
 from fugong.core import crypto
 from fugong.core.models import TimeStampedModel
-from fugong.workforce.choices import PersonOrigin, Post, RevocationReason, Sex, Transport
+from fugong.workforce.choices import (
+    ClassificationCategory,
+    DeclarationChannel,
+    HouseholdHealth,
+    PersonOrigin,
+    Post,
+    ReevaluationTrigger,
+    RevocationReason,
+    RiskLevel,
+    RunStatus,
+    Sex,
+    Transport,
+)
 from fugong.workforce.querysets import PersonQuerySet
 
 ID_NUMBER_CONTEXT = "person.id_number"
@@ -53,6 +65,19 @@ class Person(TimeStampedModel):
     dormitory_room = models.CharField("宿舍", max_length=50, blank=True)
     shuttle_bus = models.BooleanField("乘坐班车", default=False)
     origin = models.CharField("来源地", max_length=32, choices=PersonOrigin.choices, blank=True)
+    # What the latest health declaration said (the declaration rows keep each one as it was sent).
+    travel_history = models.JSONField("14天行程", default=list, blank=True,
+                                      help_text='[{"region": 区划代码, "name": 地名, "from": "YYYY-MM-DD", "to": "YYYY-MM-DD"}]')
+    contact_with_case = models.BooleanField("接触史", default=False)
+    household_health = models.CharField("家庭成员健康", max_length=16, choices=HouseholdHealth.choices, blank=True)
+    declared_at = models.DateTimeField("最近申报时间", null=True, blank=True)
+    # The current classification (policy.classification.classify), kept with its explanation.
+    category = models.CharField("分类", max_length=24, choices=ClassificationCategory.choices, blank=True, db_index=True)
+    category_rule = models.CharField("适用规则", max_length=255, blank=True)
+    category_reason = models.TextField("分类理由", blank=True)
+    eligible_on = models.DateField("可发证/上岗日期", null=True, blank=True)
+    checks_until = models.DateField("监测截止日期", null=True, blank=True)
+    classified_at = models.DateTimeField("分类时间", null=True, blank=True)
 
     objects = PersonQuerySet.as_manager()
 
@@ -101,3 +126,99 @@ class Pass(models.Model):
 
         return sign_pass(pass_id=self.pk, person_id=self.person_id, enterprise_id=self.enterprise_id,
                          valid_from=self.valid_from, valid_to=self.valid_to)
+
+
+class HealthDeclaration(models.Model):
+    """A health declaration (健康申报) as the person sent it, with the legal basis they were
+    shown: 14-day travel (places from the region tree), contacts, symptoms, household health."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    person = models.ForeignKey(Person, verbose_name="人员", on_delete=models.CASCADE, related_name="declarations")
+    declared_at = models.DateTimeField("申报时间")
+    channel = models.CharField("申报方式", max_length=16, choices=DeclarationChannel.choices)
+    travel_history = models.JSONField("14天行程", default=list, blank=True)
+    contact_with_case = models.BooleanField("接触过确诊/疑似病例或重点疫区人员", default=False)
+    contact_detail = models.CharField("接触情况说明", max_length=255, blank=True)
+    temperature = models.DecimalField("体温(℃)", max_digits=3, decimal_places=1, null=True, blank=True)
+    fever = models.BooleanField("发热", default=False)
+    cough = models.BooleanField("咳嗽", default=False)
+    other_symptoms = models.CharField("其他症状", max_length=200, blank=True)
+    household_health = models.CharField("家庭成员健康", max_length=16, choices=HouseholdHealth.choices)
+    household_note = models.CharField("家庭成员情况说明", max_length=255, blank=True)
+    legal_basis = models.TextField("告知的法律依据")
+    consent = models.BooleanField("本人承诺属实并同意", default=False)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="填报账号", on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+")
+
+    class Meta:
+        verbose_name = "健康申报"
+        verbose_name_plural = "健康申报"
+        ordering = ["-declared_at"]
+
+    def __str__(self) -> str:
+        return f"健康申报 {self.declared_at:%Y-%m-%d}"
+
+
+class RiskArea(TimeStampedModel):
+    """A key epidemic area (重点疫区) as data: a region of the tree, its level and when it was one.
+    Imported from the lists the province publishes; a change re-evaluates everyone affected."""
+
+    region = models.ForeignKey("regions.Region", verbose_name="地区", on_delete=models.PROTECT, related_name="risk_areas")
+    level = models.CharField("风险等级", max_length=8, choices=RiskLevel.choices, default=RiskLevel.HIGH)
+    valid_from = models.DateField("起始日期")
+    valid_to = models.DateField("截止日期", null=True, blank=True, help_text="空表示至今")
+    source = models.CharField("依据", max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = "风险地区"
+        verbose_name_plural = "风险地区"
+        ordering = ["-valid_from", "region"]
+
+    def __str__(self) -> str:
+        return f"{self.region} · {self.get_level_display()}"
+
+
+class ReevaluationRun(TimeStampedModel):
+    """One background re-evaluation of classifications after the risk-area list or the policy
+    changed: how many were looked at and how many changed (the changes are its rows)."""
+
+    trigger = models.CharField("原因", max_length=16, choices=ReevaluationTrigger.choices)
+    region = models.ForeignKey("regions.Region", verbose_name="范围", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    status = models.CharField("状态", max_length=8, choices=RunStatus.choices, default=RunStatus.PENDING)
+    task_id = models.CharField("任务号", max_length=64, blank=True)
+    total = models.PositiveIntegerField("人数", default=0)
+    done = models.PositiveIntegerField("已评估", default=0)
+    changed = models.PositiveIntegerField("变化人数", default=0)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    error = models.TextField("错误", blank=True)
+
+    class Meta:
+        verbose_name = "重新评估"
+        verbose_name_plural = "重新评估"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_trigger_display()} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ClassificationChange(models.Model):
+    """A person's classification changed (by a re-evaluation, a declaration or an edit)."""
+
+    person = models.ForeignKey(Person, verbose_name="人员", on_delete=models.CASCADE, related_name="classification_changes")
+    run = models.ForeignKey(ReevaluationRun, verbose_name="重新评估", on_delete=models.CASCADE, null=True, blank=True, related_name="changes")
+    changed_at = models.DateTimeField("时间")
+    old_category = models.CharField("原分类", max_length=24, choices=ClassificationCategory.choices, blank=True)
+    new_category = models.CharField("新分类", max_length=24, choices=ClassificationCategory.choices)
+    old_eligible_on = models.DateField("原可发证日期", null=True, blank=True)
+    new_eligible_on = models.DateField("新可发证日期", null=True, blank=True)
+    rule = models.CharField("适用规则", max_length=255)
+    reason = models.TextField("理由")
+
+    class Meta:
+        verbose_name = "分类变化"
+        verbose_name_plural = "分类变化"
+        ordering = ["-changed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.old_category or '—'} → {self.new_category}"
