@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import io
+import json
 import time
 import unicodedata
 import uuid
@@ -480,7 +481,7 @@ class _PersonInserter:
     """
 
     VENDORS = frozenset({"postgresql", "sqlite"})
-    DIRECT_TYPES = frozenset({"CharField", "TextField", "BooleanField", "DateField", "DateTimeField", "ForeignKey", "UUIDField"})
+    DIRECT_TYPES = frozenset({"CharField", "TextField", "BooleanField", "DateField", "DateTimeField", "ForeignKey", "UUIDField", "JSONField"})
 
     def __init__(self, *, enterprise_id: int, user: Any) -> None:
         self.connection = connections[router.db_for_write(Person)]
@@ -495,8 +496,11 @@ class _PersonInserter:
             self.columns.append(f.column)
             if f.attname in fixed:
                 self.getters.append(functools.partial(_constant, fixed[f.attname]))
-            elif internal == "DateTimeField":  # created_at and updated_at: the same instant for the whole import
-                self.getters.append(functools.partial(_constant, f.get_db_prep_save(now, self.connection)))
+            elif internal == "DateTimeField":  # created_at, updated_at: the same instant; declared_at, classified_at: empty
+                value = now if f.attname in ("created_at", "updated_at") else _field_default(f)
+                self.getters.append(functools.partial(_constant, f.get_db_prep_save(value, self.connection)))
+            elif internal == "JSONField":  # a roster holds no declaration: the default, as JSON text (COPY and SQLite alike)
+                self.getters.append(functools.partial(_constant, json.dumps(f.get_default())))
             elif f.primary_key:
                 self.getters.append(functools.partial(_new_uuid, functools.partial(f.get_db_prep_value, connection=self.connection)))
             elif internal == "DateField":
@@ -518,6 +522,10 @@ class _PersonInserter:
             else:
                 placeholders = ", ".join(["%s"] * len(self.columns))
                 cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", prepared)  # noqa: S608 - names from the model
+
+
+def _field_default(field: Any) -> Any:
+    return field.get_default() if field.has_default() else None
 
 
 def _constant(value: Any, _fields: dict[str, Any]) -> Any:
