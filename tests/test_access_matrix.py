@@ -70,6 +70,7 @@ from fugong.core.demo import DEMO_PASSWORD
 from fugong.enterprises.choices import ClosedManagement, Sector, Size
 from fugong.enterprises.models import Enterprise, Gate
 from fugong.enterprises.services import EDITABLE_FIELDS
+from fugong.gates.models import Passage
 from fugong.inspections.choices import RectificationStatus, Result, TemplateKind
 from fugong.inspections.models import Inspection, InspectionPhoto, InspectionResult, RectificationItem
 from fugong.inspections.services import applicable_items, inspection_record, inspection_start, photo_add
@@ -227,6 +228,47 @@ REACH |= {
     "answered_rectification": ENTERPRISE_CHILD_REACH,
     # The public verification page: a real notice's token for everyone, an unknown token is not found.
     "notice": {role: ("approved", ("unknown",)) for role in ROLES},
+    # Gates (fugong.gates): 东门 is gate_guard's; a gate of another enterprise of the grid, of grid 2, of
+    # another town and of 鹤山市 are added by the test; 源城区入城检查站 is the county's checkpoint (not a town's).
+    "gate": {
+        "admin": ("own", ()),
+        "command": ("own", ("checkpoint", "other_town", "other_county")),
+        "reviewer": ("own", ("same_grid",)),
+        "grid": ("same_grid", ("other_grid", "checkpoint", "other_county")),
+        "enterprise": ("own", ("same_grid", "other_grid", "checkpoint", "other_county")),
+        "employee": ("own", ("same_grid",)),
+        "gate": ("own", ("same_grid", "checkpoint", "other_county")),
+        "anonymous": ("own", ()),
+    },
+    # Quarantine (fugong.quarantine), made by the test: a placement (home isolation) of a worker of the
+    # enterprise named ("own": the demo employee's own record; "colleague": another worker there;
+    # "central": a worker of grid 2 at 高新区's centralised site); a site: the enterprise's observation
+    # area, or 高新区's centralised site; a person without a placement; an open fever alert of one.
+    "placement": {
+        "admin": ("other_county", ()),
+        "command": ("other_grid", ("other_town", "other_county")),
+        "reviewer": ("other_grid", ("other_county",)),
+        "grid": ("same_grid", ("other_grid", "central", "other_county")),
+        "enterprise": ("own", ("same_grid", "other_grid", "central", "other_county")),
+        "employee": ("own", ("colleague", "same_grid")),
+        "gate": ("own", ("same_grid",)),
+        "anonymous": ("own", ()),
+    },
+    "site": {
+        "admin": ("other_county", ()),
+        "command": ("central", ("other_town", "other_county")),
+        "reviewer": ("own", ("other_county",)),
+        "grid": ("same_grid", ("central", "other_grid", "other_county")),
+        "enterprise": ("own", ("same_grid", "central", "other_county")),
+        "employee": ("own", ("same_grid",)),
+        "gate": ("own", ("same_grid",)),
+        "anonymous": ("own", ()),
+    },
+    "person": ENTERPRISE_CHILD_REACH | {"command": ("other_grid", ("other_town", "other_county")),
+                                        "grid": ("same_grid", ("other_grid", "other_county"))},
+    "fever_alert": ENTERPRISE_CHILD_REACH,
+    # Daily reports (health.reports): the named enterprise's report of today.
+    "daily_report": ENTERPRISE_CHILD_REACH,
 }
 
 
@@ -238,6 +280,13 @@ S = statuses
 # Roles refused an object endpoint as a whole (permission checked before the lookup): 403 for
 # every object, in scope or not, so the answer reveals nothing about the object.
 NO_BROWSE = {"enterprise": 403, "employee": 403, "gate": 403}
+# Gate pages: reviewers and employees have none at all; recording is for gate guards only.
+NO_GATES = {"reviewer": 403, "employee": 403}
+ONLY_GUARDS = {"command": 403, "reviewer": 403, "grid": 403, "enterprise": 403, "employee": 403}
+# Quarantine pages and daily reports: reviewers, employees and gate guards are refused before any lookup;
+# filing a report is for the enterprise (and the platform admin) only.
+NO_QUARANTINE = {"reviewer": 403, "employee": 403, "gate": 403}
+ONLY_FILERS = {"command": 403, "reviewer": 403, "grid": 403, "employee": 403, "gate": 403}
 
 
 @dataclass(frozen=True)
@@ -371,13 +420,62 @@ MATRIX: dict[str, Row] = {
     "inspections:rectification-verify": Row({"POST": S(302, 302, 302, 302, 403, 403, 403, 302)},
                                             target="answered_rectification", outside={"employee": 403, "gate": 403}, writes=True,
                                             payload=lambda world, obj: {"data": {"accepted": "1"}}),
+    # -- gates: the guard records at their own gate (a guard of one gate is sent straight to it); the
+    # enterprise and the officers over it read the log, and export it; reviewers and employees have none.
+    "gates:index":                   Row({"GET":   S(200, 200, 403, 200, 200, 403, 302, 302)}),
+    "gates:gate":                    Row({"GET":   S(200, 200, 403, 200, 200, 403, 200, 302)}, target="gate", outside=NO_GATES),
+    "gates:scan":                    Row({"POST":  S(200, 403, 403, 403, 403, 403, 200, 302)}, target="gate", outside=ONLY_GUARDS,
+                                         writes=True, payload=lambda world, obj: world.gate_scan(obj)),
+    "gates:visitor":                 Row({"POST":  S(200, 403, 403, 403, 403, 403, 200, 302)}, target="gate", outside=ONLY_GUARDS,
+                                         writes=True, payload=lambda world, obj: world.gate_visitor()),
+    "gates:vehicle":                 Row({"POST":  S(200, 403, 403, 403, 403, 403, 200, 302)}, target="gate", outside=ONLY_GUARDS,
+                                         writes=True, payload=lambda world, obj: world.gate_vehicle()),
+    "gates:log":                     Row({"GET":   S(200, 200, 403, 200, 200, 403, 200, 302)}, target="gate", outside=NO_GATES),
+    "gates:log?export=xlsx":         Row({"GET":   S(200, 200, 403, 200, 200, 403, 403, 302)}, target="gate", outside=NO_GATES),
+    "api:gate-scan":                 Row({"POST":  S(200, 403, 403, 403, 403, 403, 200, 401)}, target="gate", outside=ONLY_GUARDS,
+                                         writes=True, payload=lambda world, obj: world.gate_scan(obj, api=True)),
+    # -- quarantine: officers over the place or the enterprise, the enterprise for its staff and its observation
+    # area, the employee their own placement (read only); release is the officers' decision.
+    "quarantine:list":               Row({"GET":   S(200, 200, 403, 200, 200, 403, 403, 302)}),
+    "quarantine:list?export=xlsx":   Row({"GET":   S(200, 200, 403, 200, 403, 403, 403, 302)}),
+    "quarantine:sites":              Row({"GET":   S(200, 200, 403, 200, 200, 403, 403, 302)}),
+    "quarantine:site":               Row({"GET":   S(200, 200, 403, 200, 200, 403, 403, 302)}, target="site", outside=NO_QUARANTINE),
+    "quarantine:place":              Row({"GET":   S(200, 200, 403, 200, 200, 403, 403, 302),
+                                          "POST":  S(302, 302, 403, 302, 302, 403, 403, 302)},
+                                         target="person", outside=NO_QUARANTINE, writes=True, payload=lambda world, obj: world.placement_form()),
+    "quarantine:place-from-alert":   Row({"GET":   S(200, 200, 403, 200, 200, 403, 403, 302),
+                                          "POST":  S(302, 302, 403, 302, 302, 403, 403, 302)},
+                                         target="fever_alert", outside=NO_QUARANTINE, writes=True,
+                                         payload=lambda world, obj: world.placement_form()),
+    "quarantine:detail":             Row({"GET":   S(200, 200, 404, 200, 200, 200, 404, 302)}, target="placement"),
+    "quarantine:check":              Row({"POST":  S(302, 302, 404, 302, 302, 403, 404, 302)},
+                                         target="placement", writes=True, payload=lambda world, obj: world.quarantine_check()),
+    "quarantine:release":            Row({"POST":  S(302, 302, 404, 302, 403, 403, 404, 302)},
+                                         target="placement", writes=True, payload=lambda world, obj: world.quarantine_release()),
+    "api:placement-list":            Row({"GET":   S(200, 200, 403, 200, 200, 403, 403, 401)}),
+    "api:placement-detail":          Row({"GET":   S(200, 200, 404, 200, 200, 200, 404, 401)}, target="placement"),
+    # -- daily reports: the enterprise files its own; the officers over it read it and the town's page.
+    "health:report-status":          Row({"GET":   S(200, 200, 403, 200, 403, 403, 403, 302)}),
+    "health:report-status?export=xlsx": Row({"GET": S(200, 200, 403, 200, 403, 403, 403, 302)}),
+    "health:report-mine":            Row({"GET":   S(302, 302, 403, 302, 302, 403, 403, 302)}),
+    "health:report-enterprise":      Row({"GET":   S(200, 200, 403, 200, 200, 403, 403, 302)}, target="enterprise", outside=NO_QUARANTINE),
+    "health:report-confirm":         Row({"POST":  S(302, 403, 403, 403, 302, 403, 403, 302)}, target="enterprise", outside=ONLY_FILERS,
+                                         writes=True, payload=lambda world, obj: {"data": {"note": "访问矩阵测试：今日正常。"}}),
+    "health:report-zero":            Row({"POST":  S(302, 403, 403, 403, 302, 403, 403, 302)}, target="enterprise", outside=ONLY_FILERS,
+                                         writes=True, payload=lambda world, obj: world.zero_report_ready(obj)),
+    "api:daily-report-list":         Row({"GET":   S(200, 200, 403, 200, 200, 403, 403, 401)}),
+    "api:daily-report-detail":       Row({"GET":   S(200, 200, 404, 200, 200, 404, 404, 401)}, target="daily_report"),
+    "api:daily-report-confirm":      Row({"POST":  S(200, 403, 403, 403, 200, 403, 403, 401)},
+                                         writes=True, payload=lambda world, obj: world.report_json()),
+    "api:daily-report-zero":         Row({"POST":  S(200, 403, 403, 403, 200, 403, 403, 401)},
+                                         writes=True, payload=lambda world, obj: world.report_json(zero=True)),
 }
 # fmt: on
 
 # Named patterns of other apps, each handled by one small explicit rule below.
 EXPLICIT = {"set_language"}  # test_language_switch_is_open_to_everyone
 OTHER_NAMESPACES = {"admin"}  # test_django_admin_is_for_staff_only
-OUR_NAMESPACES = {"accounts", "enterprises", "regions", "policy", "audit", "api", "resumption", "inspections"}
+OUR_NAMESPACES = {"accounts", "enterprises", "regions", "policy", "audit", "api", "resumption", "inspections", "gates", "quarantine", "health"}
 OUR_TOP_LEVEL = {"home"}
 PROBED_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 # The URL keywords of an object of each kind.
@@ -393,6 +491,12 @@ URL_KWARGS: dict[str, Callable[[Any], dict[str, Any]]] = {
     "open_rectification": lambda item: {"pk": item.pk},
     "answered_rectification": lambda item: {"pk": item.pk},
     "notice": lambda notice: {"token": notice.token},
+    "gate": lambda gate: {"pk": gate.pk},
+    "placement": lambda placement: {"uuid": placement.pk},
+    "site": lambda site: {"pk": site.pk},
+    "person": lambda person: {"person": person.pk},
+    "fever_alert": lambda alert: {"alert": alert.uuid},
+    "daily_report": lambda report: {"pk": report.pk},
 }
 
 
@@ -429,6 +533,14 @@ def subtree_ids(code: str) -> set[int]:
         found.add(pk)
         stack.extend(children.get(pk, ()))
     return found
+
+
+def _id_number(serial: int) -> str:
+    """A valid ID number of a birth date no demo person has (people registered by the matrix)."""
+    from fugong.core.idcard import check_character
+
+    body = f"441622198406{(serial // 1000) % 28 + 1:02d}{serial % 1000:03d}"
+    return body + check_character(body)
 
 
 def new_uscc(serial: int) -> str:
@@ -678,7 +790,80 @@ class World:
             if name == "unknown":
                 return Notice(token="Unknown-token-0123456789")  # the shape of a token; no notice has it
             return Notice.objects.get(application=self.application("approved", "other_county"))
+        if kind == "gate":
+            if name == "own":
+                return Gate.objects.get(name="东门", enterprise=self.own_enterprise())
+            if name == "checkpoint":
+                return Gate.objects.get(name="源城区入城检查站", kind="checkpoint")
+            return Gate.objects.create(enterprise=self.enterprise(name), name="访问矩阵测试门岗")
+        if kind in ("placement", "site", "person", "fever_alert", "daily_report"):
+            return self._quarantine_child(kind, name)
         raise KeyError((kind, name))
+
+    # quarantine and daily reports (fugong.quarantine, fugong.health.reports)
+    def quarantine_person(self, enterprise: Enterprise) -> Any:
+        """A worker registered now (local, not away), with no placement."""
+        from fugong.core.idcard import check_character
+        from fugong.workforce.services import person_create
+
+        self._serial += 1
+        body = f"441623198507{(self._serial // 1000) % 28 + 1:02d}{self._serial % 1000:03d}"
+        return person_create(enterprise=enterprise, acting_user=self.user("admin"),
+                             data={"name": "隔离测试", "id_number": body + check_character(body), "phone": "13900000000", "origin": "local_not_away"})
+
+    def _employee_record(self) -> Any:
+        from fugong.workforce.models import Person
+
+        found = Person.objects.filter(user__username="employee").first()
+        if found is None:
+            found = self.quarantine_person(self.own_enterprise())
+            Person.objects.filter(pk=found.pk).update(user=self.user("employee"))
+        return found
+
+    def _central_site(self) -> Any:
+        from fugong.quarantine.models import Site
+        from fugong.quarantine.services import site_create
+
+        found = Site.objects.filter(kind="central", reserve=False, region__code=HITECH).order_by("pk").first()
+        return found or site_create(kind="central", name="访问矩阵测试集中隔离点", region=self.region(HITECH), rooms=5, acting_user=self.user("admin"))
+
+    def _quarantine_child(self, kind: str, name: str) -> Any:
+        from datetime import timedelta
+        from decimal import Decimal
+
+        from fugong.health.services import alert_raise
+        from fugong.quarantine.models import Placement, Site
+        from fugong.quarantine.services import placement_create, site_create
+
+        admin, today = self.user("admin"), timezone.localdate()
+        if kind == "site":
+            if name == "central":
+                return self._central_site()
+            enterprise = self.enterprise(name)
+            found = Site.objects.filter(kind="enterprise", enterprise=enterprise).order_by("pk").first()
+            return found or site_create(kind="enterprise", name="访问矩阵测试观察区", region=enterprise.region, enterprise=enterprise,
+                                        rooms=2, acting_user=admin)
+        if kind == "person":
+            return self.quarantine_person(self.enterprise(name))
+        if kind == "fever_alert":
+            person = self.quarantine_person(self.enterprise(name))
+            return alert_raise(kind="fever", enterprise=person.enterprise, person=person, temperature=Decimal("38.1"),
+                               detail="访问矩阵测试：体温 38.1℃")
+        if kind == "daily_report":
+            from fugong.health.reports import daily_report_fill
+
+            return daily_report_fill(enterprise=self.enterprise(name), day=today)
+        # a placement (kind == "placement")
+        if name == "own":
+            person = self._employee_record()
+            held = Placement.objects.filter(person=person, status="active").first()
+            if held is not None:
+                return held
+        else:
+            person = self.quarantine_person(self.enterprise({"colleague": "own", "central": "other_grid"}.get(name, name)))
+        site = self._central_site() if name == "central" else None
+        return placement_create(person=person, kind="central" if site else "home", reason="outside_city", site=site,
+                                start=today - timedelta(days=1), acting_user=admin)
 
     def _attach(self, application: Application) -> Attachment:
         attachment = Attachment(application=application, kind="other", original_name="访问矩阵测试.pdf", content_type="application/pdf",
@@ -782,6 +967,60 @@ class World:
         token = sign_pass(pass_id=uuid4(), person_id=uuid4(), enterprise_id=1, valid_from=date(2020, 2, 1), valid_to=date(2020, 3, 1))
         return {"data": json.dumps({"token": token}), "content_type": "application/json"}
 
+    def gate_scan(self, gate: Gate, *, api: bool = False) -> dict[str, Any]:
+        """The pass of a worker of the gate's enterprise (ent_admin's at a checkpoint), registered
+        and issued now, scanned at 36.5 ℃ on the way in."""
+        from fugong.workforce.choices import PersonOrigin
+        from fugong.workforce.services import pass_issue, person_create
+
+        admin = self.user("admin")
+        self._serial += 1
+        person = person_create(enterprise=gate.enterprise or self.own_enterprise(), acting_user=admin,
+                               data={"name": "矩阵测试", "id_number": _id_number(self._serial), "phone": "13900000000",
+                                     "origin": PersonOrigin.LOCAL_NOT_AWAY})
+        data = {"token": pass_issue(person=person, acting_user=admin).token, "temperature": "36.5", "direction": "in"}
+        return {"data": json.dumps(data), "content_type": "application/json"} if api else {"data": data}
+
+    @staticmethod
+    def gate_visitor() -> dict[str, Any]:
+        return {"data": {"name": "钱多多", "phone": "13812345678", "company": "顺达物流", "purpose": "送货", "temperature": "36.5",
+                         "direction": "in"}}
+
+    @staticmethod
+    def gate_vehicle() -> dict[str, Any]:
+        return {"data": {"plate": "粤P12345", "driver_name": "孙师傅", "cargo": "原材料", "passengers": "1", "temperature": "36.6",
+                         "direction": "in"}}
+
+    @staticmethod
+    def placement_form() -> dict[str, Any]:
+        return {"data": {"kind": "home", "reason": "outside_city", "start": timezone.localdate().isoformat(), "note": "访问矩阵测试"}}
+
+    @staticmethod
+    def quarantine_check() -> dict[str, Any]:
+        return {"data": {"date": timezone.localdate().isoformat(), "slot": "1", "temperature": "36.5"}}
+
+    @staticmethod
+    def quarantine_release() -> dict[str, Any]:
+        return {"data": {"on": timezone.localdate().isoformat(), "note": "访问矩阵测试：经评估提前解除。"}}
+
+    @staticmethod
+    def zero_report_ready(enterprise: Enterprise) -> dict[str, Any]:
+        """Nothing abnormal today at the enterprise (a zero report is refused otherwise): nobody
+        held in isolation, no fever alert today."""
+        from fugong.health.models import Alert
+        from fugong.quarantine.models import Placement
+
+        Placement.objects.filter(enterprise=enterprise).delete()
+        Alert.objects.filter(enterprise=enterprise, kind="fever", date=timezone.localdate()).delete()
+        return {}
+
+    def report_json(self, *, zero: bool = False) -> dict[str, Any]:
+        """ent_admin's enterprise's report of today through the API (ready for a zero report)."""
+        own = self.own_enterprise()
+        if zero:
+            self.zero_report_ready(own)
+        return {"data": json.dumps({"enterprise": own.pk, "note": "访问矩阵测试"}), "content_type": "application/json"}
+
     @staticmethod
     def reason(*, api: bool = False) -> dict[str, Any]:
         data = {"reason": "访问矩阵测试：巡查发现门岗测温点无人值守。"}
@@ -859,6 +1098,19 @@ def _per_status(values: list[str]) -> list[str]:
     return [f"SUM(CASE WHEN {{status}} = '{value}' THEN 1 ELSE 0 END)" for value in values]
 
 
+def _quarantine_fingerprint_parts() -> list[str]:
+    from fugong.health.models import Alert, DailyReport
+    from fugong.quarantine.models import Placement, QuarantineCheck, Site
+
+    return [
+        *_of(Placement, "COUNT(*)", "MAX({updated_at})", *_per_status(["active", "released"])),
+        *_of(QuarantineCheck, "COUNT(*)", "MAX({recorded_at})"),
+        *_of(Site, "COUNT(*)"),
+        *_of(DailyReport, "COUNT(*)", "MAX({updated_at})", *_per_status(["draft", "confirmed", "zero"])),
+        *_of(Alert, "COUNT(*)", *_per_status(["open", "closed"])),
+    ]
+
+
 @cache
 def _fingerprint_sql() -> str:
     parts = [
@@ -876,6 +1128,10 @@ def _fingerprint_sql() -> str:
         *_of(Inspection, "COUNT(*)", "MAX({updated_at})"),
         *_of(InspectionResult, "COUNT(*)", "MAX({id})"),
         *_of(RectificationItem, "COUNT(*)", "MAX({updated_at})", *_per_status(RectificationStatus.values)),
+        # the gate log
+        *_of(Passage, "COUNT(*)"),
+        # quarantine and daily reports
+        *_quarantine_fingerprint_parts(),
     ]
     return "SELECT " + ", ".join(parts)
 

@@ -99,6 +99,8 @@ INSTALLED_APPS = [
     "fugong.inspections",
     "fugong.workforce",
     "fugong.health",
+    "fugong.gates",
+    "fugong.quarantine",
     "fugong.api",
 ]
 
@@ -166,6 +168,16 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ACKS_LATE = True
+# Periodic jobs (django-celery-beat copies these into its database schedule at start).
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "health-purge-idempotent-requests": {"task": "fugong.health.purge_idempotent_requests", "schedule": timedelta(hours=1)},
+}
+# How long a process keeps a county's policy for the check-ins (health.services.cached_policy).
+# Off in the test suite: a test's rolled-back policy must not outlive it in the process.
+FUGONG_POLICY_CACHE_SECONDS = env.int("FUGONG_POLICY_CACHE_SECONDS", default=0 if FUGONG_ENV == "test" else 60)
+# How long a process remembers a check-in device's token and scope (health.authentication): a
+# revoked token still records check-ins in other processes for at most these seconds.
+FUGONG_API_AUTH_CACHE_SECONDS = env.int("FUGONG_API_AUTH_CACHE_SECONDS", default=0 if FUGONG_ENV == "test" else 10)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

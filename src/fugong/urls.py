@@ -15,6 +15,11 @@ urlpatterns = [
     path("inspections/", include("fugong.inspections.urls")),
     path("policy/", include("fugong.policy.urls")),
     path("audit/", include("fugong.audit.urls")),
+    path("gates/", include("fugong.gates.urls")),
+    path("health/", include("fugong.health.urls")),
+    path("quarantine/", include("fugong.quarantine.urls")),
+    # /people/… and the personal links /p/<token>/… (see fugong/workforce/urls.py)
+    path("", include("fugong.workforce.urls")),
     path("api/v1/", include("fugong.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

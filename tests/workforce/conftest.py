@@ -27,6 +27,19 @@ def neighbour_enterprise(own_enterprise: Enterprise) -> Enterprise:
 
 
 @pytest.fixture
+def empty_rosters(own_enterprise: Enterprise, neighbour_enterprise: Enterprise) -> int:
+    """ent_admin's enterprise and its neighbour without the demo's people, for the tests that count
+    what an import wrote (deleted inside the test's transaction: the demo is back after it).
+    Returns the audit log's last sequence number, so that a test reads only its own entries."""
+    from django.db.models import Max
+
+    from fugong.audit.models import AuditEntry
+
+    Person.objects.filter(enterprise__in=[own_enterprise, neighbour_enterprise]).delete()
+    return AuditEntry.objects.aggregate(last=Max("seq"))["last"] or 0
+
+
+@pytest.fixture
 def heshan_enterprise(db: Any) -> Enterprise:
     """An enterprise of 鹤山市, another county."""
     return Enterprise.objects.filter(region__path__contains="/440784/").first()  # type: ignore[return-value]

@@ -21,7 +21,7 @@ from fugong.accounts.models import ApiToken, User
 from fugong.audit.models import AuditEntry
 from fugong.workforce import passes
 from fugong.workforce.models import Pass, Person
-from fugong.workforce.services import pass_issue, pass_revoke
+from fugong.workforce.services import pass_issue, pass_revoke, person_update
 
 TODAY = date(2020, 2, 10)
 PASS_ID = "6f1c0a52-4d0e-4b7e-9d0c-0f3b3a7a9e11"
@@ -130,7 +130,9 @@ def grid_officer(db: Any) -> User:
 
 @pytest.fixture
 def issued(staff: dict[str, Person], grid_officer: User) -> Pass:
-    return pass_issue(person=staff["colleague"], acting_user=grid_officer)
+    # A local worker who never left: their classification allows a pass today.
+    colleague = person_update(person=staff["colleague"], acting_user=User.objects.get(username="admin"), data={"origin": "local_not_away"})
+    return pass_issue(person=colleague, acting_user=grid_officer)
 
 
 def post_verify(client: Client, text: str) -> dict[str, Any]:

@@ -32,6 +32,16 @@ MENU: list[MenuItem] = [
     MenuItem(_("审核待办"), "resumption:queue", "inbox", "resumption.review_queue"),
     MenuItem(_("现场检查"), "inspections:list", "clipboard-check", "inspections.list_inspections"),
     MenuItem(_("整改台账"), "inspections:rectifications", "list-check", "inspections.list_rectifications"),
+    MenuItem(_("门岗"), "gates:index", "qr-code-scan", "gates.view_gates"),
+    MenuItem(_("健康打卡"), "health:checkins", "thermometer-half", "health.list_checkins"),
+    MenuItem(_("预警处置"), "health:alerts", "exclamation-triangle", "health.list_alerts"),
+    MenuItem(_("隔离管理"), "quarantine:list", "house-lock", "quarantine.list_placements"),
+    MenuItem(_("企业日报"), "health:report-mine", "journal-check", "health.view_daily_reports"),
+    MenuItem(_("今日打卡"), "health:my-checkin", "thermometer-half", "health.checkin_self"),
+    MenuItem(_("待发证"), "workforce:pass-pending", "person-check", "workforce.approve_passes"),
+    MenuItem(_("出入证"), "workforce:pass-list", "person-badge", "workforce.list_passes"),
+    MenuItem(_("我的出入证"), "workforce:my-pass", "person-badge", "workforce.view_own_pass"),
+    MenuItem(_("风险地区"), "workforce:risk-list", "geo-alt", "workforce.view_risk_areas"),
     MenuItem(_("辖区与网格"), "regions:list", "diagram-3", "regions.browse_regions"),
     MenuItem(_("政策参数"), "policy:index", "sliders", "policy.view_policy"),
     MenuItem(_("审计日志"), "audit:list", "shield-check", "audit.view_audit"),
@@ -78,11 +88,46 @@ def next_steps(user: Any) -> list[Task]:
         for enterprise in enterprises:
             steps.append(Task(_("完善%(name)s的企业信息") % {"name": enterprise.name}, _("核对员工人数、食堂、宿舍、班车等信息，复工申请会用到。"),
                               enterprise.get_absolute_url(), _("企业信息")))
+    if user.has_perm("health.list_alerts"):
+        steps.append(_alert_task(user))
+    if user.has_perm("workforce.approve_passes") and not scope.is_admin:
+        steps.append(_pass_task(user))
+    if user.has_perm("health.view_daily_reports") and not scope.is_admin:
+        steps.append(_report_task(user))
+    if user.has_perm("quarantine.export_placements") and not scope.is_admin:
+        steps.append(_quarantine_task(user))
     if Role.EMPLOYEE in scope.roles:
-        steps.append(Task(_("每日健康打卡"), _("每天早晚各测一次体温，通过企业发给您的链接填报。")))
+        steps.append(Task(_("每日健康打卡"), _("每天早晚各测一次体温，在这里或通过企业发给您的链接填报。"), reverse("health:my-checkin"),
+                          _("去打卡")))
     if Role.GATE in scope.roles:
-        steps.append(Task(_("门岗值守"), _("扫描员工出入证二维码，测量并登记体温。")))
+        steps.append(Task(_("门岗值守"), _("扫描员工出入证二维码，测量并登记体温；访客和车辆逐一登记。"), reverse("gates:index"),
+                          _("打开门岗页面")))
     return steps
+
+
+def _alert_task(user: Any) -> Task:
+    """How many health alerts in the user's scope wait for someone to deal with them (one count)."""
+    from fugong.health.choices import AlertStatus
+    from fugong.health.models import Alert
+
+    waiting = Alert.objects.for_user(user).filter(status=AlertStatus.OPEN).count()
+    if waiting:
+        return Task(_("%(count)d 条预警待处置") % {"count": waiting}, _("发热、症状和未报日报的预警，须逐条处置（隔离、送发热门诊或排除）。"),
+                    f"{reverse('health:alerts')}?status=open", _("去处置"))
+    return Task(_("暂无待处置的健康预警"), _("员工打卡发热或有症状时，这里会提示；可随时查看今日打卡情况。"), reverse("health:checkins"), _("打卡台账"))
+
+
+def _pass_task(user: Any) -> Task:
+    """How many people in the officer's scope may get a pass today and have none (one count)."""
+    from django.utils import timezone
+
+    from fugong.workforce.views.passes import pending_people
+
+    waiting = pending_people(user, timezone.localdate()).count()
+    if waiting:
+        return Task(_("%(count)d 人待发出入证") % {"count": waiting}, _("分类结果允许今天发证的人员，可逐个或批量审核发证。"),
+                    reverse("workforce:pass-pending"), _("去发证"))
+    return Task(_("暂无待发证人员"), _("隔离期满或新登记的人员符合条件后会出现在待发证名单。"), reverse("workforce:pass-list"), _("出入证台账"))
 
 
 def _review_task(user: Any) -> Task:
@@ -126,3 +171,39 @@ def _application_tasks(enterprises: list[Any]) -> list[Task]:
                               if application.number else "",
                               url, _("查看申请")))
     return tasks
+
+
+def _report_task(user: Any) -> Task:
+    """The enterprise: whether today's daily report is filed. Officers: how many enterprises in
+    their scope have not filed it yet (one count query)."""
+    from django.utils import timezone
+
+    from fugong.enterprises.models import Enterprise
+    from fugong.health.models import DailyReport
+    from fugong.health.reports import FILED, NOT_FILED, must_report, with_report_status
+
+    today = timezone.localdate()
+    scope = scope_of(user)
+    if scope.enterprise_ids:
+        filed = DailyReport.objects.filter(enterprise_id__in=scope.enterprise_ids, date=today, status__in=FILED).exists()
+        if filed:
+            return Task(_("今日日报已报送"), _("数据有更新（新的打卡或隔离安排）时可再次确认报送。"), reverse("health:report-mine"), _("查看日报"))
+        return Task(_("报送今日日报"), _("在岗、返岗、隔离、发热和物资天数已按数据自动汇总，确认即可；无异常可一键零报告。"),
+                    reverse("health:report-mine"), _("去报送"))
+    missing = with_report_status(must_report(Enterprise.objects.for_user(user)), today).filter(NOT_FILED).count()
+    return Task(_("%(count)d 家企业今日未报日报") % {"count": missing}, _("已批准复工的企业每天按时报送日报；超过截止时间未报会生成预警。"),
+                f"{reverse('health:report-status')}?state=missing", _("查看未报送"))
+
+
+def _quarantine_task(user: Any) -> Task:
+    """How many people in isolation in the officer's scope are due for release today (one count)."""
+    from django.utils import timezone
+
+    from fugong.quarantine.choices import DueFilter, PlacementStatus
+    from fugong.quarantine.models import Placement
+
+    due = Placement.objects.for_user(user).filter(status=PlacementStatus.ACTIVE, planned_end=timezone.localdate()).count()
+    if due:
+        return Task(_("%(count)d 人今日隔离期满") % {"count": due}, _("核对最后一次检测无异常后解除隔离，再由网格长重新签发出入证。"),
+                    f"{reverse('quarantine:list')}?due={DueFilter.TODAY}", _("去解除"))
+    return Task(_("隔离管理"), _("查看居家、企业观察区和集中隔离人员，每日两次检测，期满解除。"), reverse("quarantine:list"), _("隔离管理"))

@@ -220,10 +220,11 @@ class DemoBuilder:
     def more_accounts(self) -> None:
         """A few of the accounts the applications brought, worth trying: the next reviewer of
         ent_admin's application, and 鹤山市's reviewers and a town command."""
-        for username in ("ajb_reviewer", "heshan_gxj", "heshan_sme", "gonghe_cmd"):
-            membership = Membership.objects.filter(user__username=username).select_related("user", "department__region", "region").first()
+        for username in ("ajb_reviewer", "heshan_gxj", "heshan_sme", "gonghe_cmd", "checkpoint_guard"):
+            membership = (Membership.objects.filter(user__username=username)
+                          .select_related("user", "department__region", "region", "gate__region").first())
             if membership is not None:
-                target = membership.department or membership.region
+                target = membership.department or membership.region or membership.gate
                 self.accounts.append(DemoAccount(username, DEMO_PASSWORD, membership.role, Role(membership.role).label, str(target),
                                                  membership.user.display_name))
 
@@ -246,6 +247,24 @@ def seed_demo(*, scale: float = 1.0) -> list[DemoAccount]:
     with transaction.atomic():
         builder.applications(places, departments, scale)
     quiet_old_notifications(last_notification)
+    # People (一人一档) of the approved enterprises, dated relative to today: fugong.workforce.demo.
+    from fugong.workforce.demo import seed_people
+
+    with transaction.atomic():
+        seed_people(places, random.Random(20200204), scale)
+    # Their classification, the risk-area list, passes and one re-evaluation run (commits by batch).
+    from fugong.workforce.demo import seed_classification_and_passes
+
+    seed_classification_and_passes(places, random.Random(20200205), scale)
+    # The gate log of 东门 and 源城区入城检查站 (today and the days before), once passes exist.
+    from fugong.gates.demo import seed_gate_log
+
+    seed_gate_log(scale)
+    # Quarantine sites and placements, and the daily reports of the last days (needs the people,
+    # check-ins and gate log above): fugong.quarantine.demo.
+    from fugong.quarantine.demo import seed_quarantine
+
+    seed_quarantine(places, scale)
     builder.more_accounts()
     return builder.accounts
 

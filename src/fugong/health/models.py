@@ -8,6 +8,8 @@ counts from 1 (morning) to the policy's ``checkins_per_day``.
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -77,6 +79,8 @@ class Alert(TimeStampedModel):
     check-in or at the gate, or an enterprise's missing daily report. Closed by a person with an
     outcome (isolated, sent to the clinic, cleared); raising and closing are audited."""
 
+    # The address of the alert in URLs: it is about a person's health, so no guessable counter.
+    uuid = models.UUIDField("编号", default=uuid.uuid4, unique=True, editable=False)
     kind = models.CharField("类型", max_length=16, choices=AlertKind.choices)
     status = models.CharField("状态", max_length=8, choices=AlertStatus.choices, default=AlertStatus.OPEN, db_index=True)
     enterprise = models.ForeignKey("enterprises.Enterprise", verbose_name="企业", on_delete=models.CASCADE, related_name="health_alerts")
@@ -108,6 +112,11 @@ class Alert(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.date}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("health:alert-detail", args=[self.uuid])
 
 
 class DailyReportQuerySet(EnterpriseHealthQuerySet):

@@ -82,6 +82,10 @@ PARAMETERS: tuple[Parameter, ...] = (
     P("checkins_per_day", "每日测温次数", int, 2, "次", "健康监测", "早晚各一次", 1, 6),
     P("morning_slot_ends_hour", "上午测温截止(时)", int, 12, "时", "健康监测", "", 6, 15),
     P("daily_report_deadline_hour", "企业日报截止(时)", int, 10, "时", "健康监测", "每日报告", 0, 23),
+    # Not in the seed notices: how far back a check-in may be filed late, and how far ahead of the
+    # server's clock a device's time may run (phones and gate devices drift).
+    P("checkin_backdate_days", "打卡可补报天数", int, 2, "天", "健康监测", "平台约定：超过即拒收", 0, 14),
+    P("checkin_clock_skew_minutes", "打卡时间允许超前(分钟)", int, 5, "分钟", "健康监测", "平台约定：设备时钟误差", 0, 60),
     P("max_commute_hours", "点对点返岗最长时长", int, 6, "小时", "人员分类", "6小时车程内自驾", 1, 48),
     P("pass_validity_days", "出入证有效天数", int, 30, "天", "人员分类", "", 1, 365),
     # Not in the seed notices: how long an employee's personal link (declaration, check-in, pass) works.
@@ -94,6 +98,8 @@ PARAMETERS: tuple[Parameter, ...] = (
     # Uploads, summaries
     P("upload_max_mb", "单个附件大小上限", int, 10, "MB", "系统", "", 1, 100),
     P("daily_summary_hour", "每日图表生成时间(时)", int, 7, "时", "系统", "每日一张图表", 0, 23),
+    # Not in the seed notices: how long the API keeps an Idempotency-Key's first answer to replay.
+    P("idempotency_key_hours", "幂等键保留时长", int, 24, "小时", "系统", "平台约定：重试须在此时长内", 1, 720),
     P("quarantine_check_per_day", "隔离人员每日检测次数", int, 2, "次", "隔离", "每日两次", 1, 6),
 )
 

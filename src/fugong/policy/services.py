@@ -98,6 +98,7 @@ def policy_publish(
         raise ValueError("政策覆盖只能按县区设置。")
     clean = validate_values(values)
     with transaction.atomic():
+        before = current(region, effective_from)
         if region is not None:
             base = current(None, effective_from)
             clean = {k: v for k, v in clean.items() if BY_KEY[k].parse(v) != base.values[k]}
@@ -115,6 +116,11 @@ def policy_publish(
         )
         record(action="policy.publish", actor=acting_user, obj=version, request=request,
                data={"region": region.code if region else None, "version": number, "effective_from": effective_from, "values": clean})
+        # Classifications of workers read the policy: re-evaluate those it governs once this commits.
+        from fugong.workforce.classify import policy_published
+
+        policy_published(region=region, before=before, after=current(region, effective_from), acting_user=acting_user, request=request,
+                         not_before=effective_from)
     return version
 
 

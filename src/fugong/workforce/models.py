@@ -30,7 +30,13 @@ from fugong.workforce.choices import (
     Sex,
     Transport,
 )
-from fugong.workforce.querysets import PersonQuerySet
+from fugong.workforce.querysets import (
+    ClassificationChangeQuerySet,
+    PassQuerySet,
+    PersonQuerySet,
+    ReevaluationRunQuerySet,
+    RiskAreaQuerySet,
+)
 
 ID_NUMBER_CONTEXT = "person.id_number"
 
@@ -112,6 +118,8 @@ class Pass(models.Model):
     revoked_at = models.DateTimeField("吊销时间", null=True, blank=True, db_index=True)
     revoked_reason = models.CharField("吊销原因", max_length=16, choices=RevocationReason.choices, blank=True)
 
+    objects = PassQuerySet.as_manager()
+
     class Meta:
         verbose_name = "出入证"
         verbose_name_plural = "出入证"
@@ -169,6 +177,8 @@ class RiskArea(TimeStampedModel):
     valid_to = models.DateField("截止日期", null=True, blank=True, help_text="空表示至今")
     source = models.CharField("依据", max_length=255, blank=True)
 
+    objects = RiskAreaQuerySet.as_manager()
+
     class Meta:
         verbose_name = "风险地区"
         verbose_name_plural = "风险地区"
@@ -193,6 +203,8 @@ class ReevaluationRun(TimeStampedModel):
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
     error = models.TextField("错误", blank=True)
 
+    objects = ReevaluationRunQuerySet.as_manager()
+
     class Meta:
         verbose_name = "重新评估"
         verbose_name_plural = "重新评估"
@@ -214,6 +226,8 @@ class ClassificationChange(models.Model):
     new_eligible_on = models.DateField("新可发证日期", null=True, blank=True)
     rule = models.CharField("适用规则", max_length=255)
     reason = models.TextField("理由")
+
+    objects = ClassificationChangeQuerySet.as_manager()
 
     class Meta:
         verbose_name = "分类变化"

@@ -125,6 +125,8 @@ def person_create(*, enterprise: Enterprise, acting_user: Any, data: dict[str, A
             raise ValidationError({"id_number": DUPLICATE_MESSAGE}, code="duplicate") from None
         record(action="person.create", actor=acting_user, obj=person, object_label=OBJECT_LABEL, request=request,
                data={"enterprise": enterprise.pk, "id_warnings": len(identity.warnings)})
+        # A new record is classified at once, so its category and pass eligibility are never stale.
+        _classify(person)
     return person
 
 
@@ -160,7 +162,15 @@ def person_update(*, person: Person, acting_user: Any, data: dict[str, Any], req
             raise ValidationError({"id_number": DUPLICATE_MESSAGE}, code="duplicate") from None
         record(action="person.update", actor=acting_user, obj=locked, object_label=OBJECT_LABEL, request=request,
                data={"enterprise": person.enterprise.pk, "changed": changes})
+        if {"origin", "return_date"} & set(changes):  # what classification reads of the editable fields
+            _classify(locked)
     return locked
+
+
+def _classify(person: Person) -> None:
+    from fugong.workforce.classify import person_classify
+
+    person_classify(person=person)
 
 
 def id_number_reveal(*, person: Person, acting_user: Any, request: Any = None) -> str:
@@ -185,10 +195,35 @@ def id_number_reveal(*, person: Person, acting_user: Any, request: Any = None) -
 PASS_LABEL = "出入证"  # noqa: S105 - the audit label, not a secret
 
 
+def pass_refusal(person: Person, *, today: date, has_open_pass: bool) -> str:
+    """Why ``person`` may not get a pass on ``today`` ("" when they may), in Chinese, with the
+    classification's reason and the eligible date: the classification must allow a pass today
+    (``eligible_on`` on or before it), the person must not hold an open pass already, and the
+    enterprise must not be suspended (停工)."""
+    from fugong.enterprises.choices import Status as EnterpriseStatus
+    from fugong.workforce.classify import INCOMPLETE_REASON, category_label
+
+    if person.enterprise.status == EnterpriseStatus.SUSPENDED:
+        return "企业已停工，停工期间不发放出入证。"
+    if not person.category:
+        return f"尚未分类，不能发证。{person.category_reason or INCOMPLETE_REASON}"
+    label = category_label(person.category)
+    if person.eligible_on is None:
+        return f"{label}，不能发证：{person.category_reason}"
+    if person.eligible_on > today:
+        return f"{label}，{person.eligible_on:%Y-%m-%d} 起方可发证：{person.category_reason}"
+    if has_open_pass:
+        return "已有有效出入证，不能重复发证；如需换发，请先吊销原证。"
+    return ""
+
+
 def pass_issue(*, person: Person, acting_user: Any, request: Any = None, today: date | None = None) -> Pass:
     """Issue a pass to ``person`` at their enterprise, valid from today for the policy's
     ``pass_validity_days`` (the day of issue counts). For the grid or command officers over the
-    enterprise (``workforce.issue_pass``); audited without any personal value."""
+    enterprise (``workforce.issue_pass``); audited without any personal value.
+
+    Refused (ValidationError with the reason and the eligible date, :func:`pass_refusal`) unless
+    the person's classification allows a pass today and they hold no open pass."""
     from django.utils import timezone
 
     from fugong.policy.services import current
@@ -199,6 +234,10 @@ def pass_issue(*, person: Person, acting_user: Any, request: Any = None, today: 
     start = today or timezone.localdate()
     days = int(current(enterprise.region).pass_validity_days)
     with transaction.atomic():
+        Person.objects.select_for_update().only("pk").get(pk=person.pk)  # two approvals of one person serialise
+        refusal = pass_refusal(person, today=start, has_open_pass=Pass.objects.filter(person=person).open_on(start).exists())
+        if refusal:
+            raise ValidationError(refusal, code="not_eligible")
         issued = Pass.objects.create(person=person, enterprise=enterprise, valid_from=start,
                                      valid_to=start + timedelta(days=days - 1), issued_by=acting_user)
         record(action="pass.issue", actor=acting_user, obj=issued, object_label=PASS_LABEL, request=request,
@@ -225,3 +264,65 @@ def pass_revoke(*, pass_: Pass, reason: str, acting_user: Any, request: Any = No
         record(action="pass.revoke", actor=acting_user, obj=locked, object_label=PASS_LABEL, request=request,
                data={"enterprise": locked.enterprise_id, "reason": reason})
     return locked
+
+
+@dataclass(frozen=True)
+class BulkIssueResult:
+    """What a bulk approval did: the passes issued and the persons refused, with the reason."""
+
+    issued: list[Pass]
+    refused: list[tuple[Person, str]]
+
+
+def passes_issue_bulk(*, persons: Any, acting_user: Any, request: Any = None, today: date | None = None) -> BulkIssueResult:
+    """Issue passes to many persons at once (the 待发证 list's "approve selected").
+
+    Every person must be of an enterprise the user may issue for (``workforce.issue_pass``), or
+    nothing is issued (PermissionDenied). Persons whose classification does not allow a pass
+    today, or who already hold one, are refused one by one with the reason (:func:`pass_refusal`);
+    the others get a pass, written with one ``bulk_create``. ONE audit entry records the approval
+    (``pass.issue_bulk``: how many, per enterprise, and the pass ids — ids only), so a thousand
+    passes take one round trip to the audit chain instead of a thousand.
+    """
+    from django.utils import timezone
+
+    from fugong.policy.services import current
+
+    start = today or timezone.localdate()
+    people = list(persons)
+    allowed: dict[int, bool] = {}
+    for person in people:
+        enterprise = person.enterprise
+        if enterprise.pk not in allowed:
+            allowed[enterprise.pk] = acting_user.has_perm("workforce.issue_pass", enterprise)
+        if not allowed[enterprise.pk]:
+            raise PermissionDenied("您无权为该企业人员签发出入证。")
+    validity: dict[int, int] = {}
+    issued: list[Pass] = []
+    refused: list[tuple[Person, str]] = []
+    with transaction.atomic():
+        ids = [person.pk for person in people]
+        # Lock the persons in a fixed order: a concurrent approval of the same people waits.
+        list(Person.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+        holding = set(Pass.objects.filter(person_id__in=ids).open_on(start).values_list("person_id", flat=True))
+        seen: set[Any] = set()
+        for person in people:
+            refusal = pass_refusal(person, today=start, has_open_pass=person.pk in holding or person.pk in seen)
+            if refusal:
+                refused.append((person, refusal))
+                continue
+            seen.add(person.pk)
+            region_id = person.enterprise.region_id
+            if region_id not in validity:
+                validity[region_id] = int(current(person.enterprise.region).pass_validity_days)
+            issued.append(Pass(person=person, enterprise=person.enterprise, valid_from=start,
+                               valid_to=start + timedelta(days=validity[region_id] - 1), issued_by=acting_user))
+        if issued:
+            Pass.objects.bulk_create(issued, batch_size=1000)
+            per_enterprise: dict[str, int] = {}
+            for item in issued:
+                per_enterprise[str(item.enterprise_id)] = per_enterprise.get(str(item.enterprise_id), 0) + 1
+            record(action="pass.issue_bulk", actor=acting_user, object_label=PASS_LABEL, request=request,
+                   data={"count": len(issued), "refused": len(refused), "enterprises": per_enterprise,
+                         "passes": [str(item.pk) for item in issued]})
+    return BulkIssueResult(issued=issued, refused=refused)

@@ -40,9 +40,24 @@ def import_roster_task(self: Any, *, enterprise_id: int, storage_name: str, file
         result = RosterImporter(enterprise=enterprise, acting_user=user, progress=progress).run(content, filename)
     finally:
         default_storage.delete(storage_name)
+    if result.imported:
+        # Imported rows skip person_create: classify the enterprise's new (never classified) people now.
+        from fugong.workforce.classify import classify_queryset
+
+        classify_queryset(enterprise.people.filter(classified_at__isnull=True))
     report = ""
     if result.refused or result.warnings:
         stem = PurePosixPath(display_name(filename)).stem or "花名册"
         report = default_storage.save(f"{REPORT_DIR}/{stem}-错误报告.xlsx", ContentFile(result.error_report()))
     return {"rows": result.rows, "imported": result.imported, "refused": len(result.refused), "warnings": len(result.warnings),
             "error": result.error, "report": report, "seconds": round(result.seconds, 2)}
+
+
+@shared_task
+def reevaluate_task(*, run_id: int) -> dict[str, Any]:
+    """Re-classify everyone a :class:`~fugong.workforce.models.ReevaluationRun` affects, in chunks
+    with its progress on the run row (:func:`fugong.workforce.classify.reevaluation_execute`)."""
+    from fugong.workforce.classify import reevaluation_execute
+
+    run = reevaluation_execute(run_id)
+    return {"run": run.pk, "status": run.status, "total": run.total, "done": run.done, "changed": run.changed}

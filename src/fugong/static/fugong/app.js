@@ -72,3 +72,216 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+
+/* ---- Gate page (fugong.gates): camera QR scanning with the vendored jsQR, and the next person. ----
+ * getUserMedia → <video> → <canvas> → jsQR, all in this file (CSP: no inline script). A code read
+ * by the camera fills the code field and moves on to the temperature; the guard presses 进 or 出.
+ * The forms post with htmx and come back blank after a record (or as typed, with errors): the
+ * camera then looks for the next pass. Browsers open the camera only for HTTPS pages (and
+ * localhost); elsewhere the guard types or pastes the code, or a USB scanner types it. */
+(function () {
+  "use strict";
+  var LOOKING = "将出入证二维码对准取景框。";
+
+  function scanner(box) {
+    var video = box.querySelector("video");
+    var canvas = box.querySelector("canvas");
+    var toggle = box.querySelector("[data-qr-toggle]");
+    var label = toggle.querySelector("span");
+    var status = box.querySelector("[data-qr-status]");
+    var context = canvas.getContext("2d", { willReadFrequently: true });
+    var stream = null;
+    var paused = false;
+
+    function say(text) { status.textContent = text; }
+    // Looked up each time: the forms are replaced after every post.
+    function field(attribute) { return document.getElementById(box.getAttribute(attribute)); }
+
+    function stop() {
+      if (stream) { stream.getTracks().forEach(function (track) { track.stop(); }); }
+      stream = null;
+      video.srcObject = null;
+      video.classList.add("d-none");
+      label.textContent = toggle.getAttribute("data-label-start");
+    }
+
+    function found(text) {
+      var target = field("data-qr-target");
+      if (!target) { return; }
+      target.value = text;
+      paused = true;
+      if (navigator.vibrate) { navigator.vibrate(80); }
+      say("已识别二维码，请测温后点“进”或“出”。");
+      var next = field("data-qr-next");
+      if (next) { next.focus(); }
+    }
+
+    function tick() {
+      if (!stream) { return; }
+      if (!paused && window.jsQR && video.readyState === video.HAVE_ENOUGH_DATA) {
+        // Decode a scaled-down frame: a pass fills much of the picture, and phones are slow.
+        var scale = Math.min(1, 640 / Math.max(video.videoWidth, video.videoHeight));
+        canvas.width = Math.round(video.videoWidth * scale);
+        canvas.height = Math.round(video.videoHeight * scale);
+        context.drawImage(video, 0, 0, canvas.width, canvas.height);
+        var image = context.getImageData(0, 0, canvas.width, canvas.height);
+        var code = window.jsQR(image.data, image.width, image.height, { inversionAttempts: "dontInvert" });
+        if (code && code.data) { found(code.data); }
+      }
+      window.requestAnimationFrame(tick);
+    }
+
+    toggle.addEventListener("click", function () {
+      if (stream) { stop(); say(""); return; }
+      if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+        say("此浏览器无法使用摄像头（须通过 HTTPS 访问）：请手动输入或粘贴二维码下方的编码。");
+        return;
+      }
+      navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false }).then(function (media) {
+        stream = media;
+        paused = false;
+        video.srcObject = media;
+        video.classList.remove("d-none");
+        label.textContent = toggle.getAttribute("data-label-stop");
+        video.play();
+        say(LOOKING);
+        window.requestAnimationFrame(tick);
+      }).catch(function () {
+        say("无法打开摄像头（未授权或被占用）：请手动输入或粘贴二维码下方的编码。");
+      });
+    });
+    // The camera is not left running behind another tab or a locked screen.
+    var tab = document.getElementById("tab-scan");
+    if (tab) { tab.addEventListener("hide.bs.tab", function () { stop(); say(""); }); }
+    document.addEventListener("visibilitychange", function () { if (document.hidden && stream) { stop(); say(""); } });
+
+    return {
+      running: function () { return stream !== null; },
+      resume: function () { if (stream) { paused = false; say(LOOKING); } }
+    };
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var scanners = [];
+    document.querySelectorAll("[data-qr-scanner]").forEach(function (box) { scanners.push(scanner(box)); });
+    if (!document.querySelector("[data-gate-form]")) { return; }
+    // A form comes back from a post: refused → to the first field to fix; recorded → ready for
+    // the next person (the camera looks again; without it, the code field takes a typed code).
+    document.addEventListener("htmx:load", function (event) {
+      var form = event.detail && event.detail.elt;
+      if (!form || !form.matches || !form.matches("[data-gate-form]")) { return; }
+      var invalid = form.querySelector(".is-invalid");
+      if (invalid) { invalid.focus(); return; }
+      var camera = false;
+      scanners.forEach(function (s) { if (s.running()) { camera = true; s.resume(); } });
+      var first = form.querySelector("input:not([type=hidden])");
+      if (first && !camera) { first.focus(); }
+    });
+  });
+})();
+/* ---- end of gate page ---- */
+/* ---- Passes (fugong.workforce, A2): print buttons, "select all" on the 待发证 list ---- */
+document.addEventListener("DOMContentLoaded", function () {
+  // Buttons marked data-print print the page (the pass card; the rest is d-print-none).
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
+});
+// data-select-all="<name>" ticks every checkbox of that name in its form (this page's rows);
+// data-select-every="<name>" ("all N matching the filters") ticks them too, and unticking a row
+// unticks it, so the form never says "all" while a row is left out. Bound on every htmx swap:
+// the pending table comes back through htmx when the filters change.
+function fugongBindSelectAll(root) {
+  root.querySelectorAll("[data-select-all], [data-select-every]").forEach(function (box) {
+    if (box.dataset.bound) { return; }
+    box.dataset.bound = "1";
+    var name = box.getAttribute("data-select-all") || box.getAttribute("data-select-every");
+    var form = box.form;
+    if (!form) { return; }
+    var rows = function () { return form.querySelectorAll('input[type=checkbox][name="' + name + '"]'); };
+    box.addEventListener("change", function () {
+      rows().forEach(function (row) { row.checked = box.checked; });
+      if (!box.checked) {
+        form.querySelectorAll("[data-select-all], [data-select-every]").forEach(function (other) { other.checked = false; });
+      }
+    });
+    rows().forEach(function (row) {
+      row.addEventListener("change", function () { if (!row.checked) { box.checked = false; } });
+    });
+  });
+}
+document.addEventListener("DOMContentLoaded", function () { fugongBindSelectAll(document); });
+document.addEventListener("htmx:load", function (event) { if (event.detail && event.detail.elt) { fugongBindSelectAll(event.detail.elt); } });
+/* ---- end of passes ---- */
+/* ---- People (fugong.workforce, A1): progress bars, copy buttons, the travel places of the health declaration ---- */
+(function () {
+  "use strict";
+  // Bootstrap progress bars take their width from data-progress (no style attribute: CSP);
+  // the roster import's status comes back through htmx every second.
+  function bindProgress(root) {
+    root.querySelectorAll("[data-progress]").forEach(function (bar) {
+      var value = Math.max(0, Math.min(100, parseInt(bar.getAttribute("data-progress"), 10) || 0));
+      bar.style.width = value + "%";
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { bindProgress(document); });
+  document.addEventListener("htmx:load", function (event) { if (event.detail && event.detail.elt) { bindProgress(event.detail.elt); } });
+
+  // data-copy="<id>" copies the value of that field (a personal link) to the clipboard.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-copy]");
+    if (!button) { return; }
+    var field = document.getElementById(button.getAttribute("data-copy"));
+    if (!field) { return; }
+    var done = function () { button.textContent = button.getAttribute("data-copied-label") || "已复制"; };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(field.value).then(done, function () { field.select(); });
+    } else {
+      field.select();  // without HTTPS the browser will not let a page write the clipboard: the user copies the selection
+    }
+  });
+
+  // Travel places: choosing a province fills the second select with its cities (or counties),
+  // choosing a city fills the third with its counties, from the form's data-divisions-url. Bound
+  // on the document, so rows added with "添加一条行程" work too. Without JavaScript the page
+  // still works: the server fills the lower selects when the form comes back.
+  function fill(select, children) {
+    var placeholder = select.options.length ? select.options[0].text : "";
+    select.innerHTML = "";
+    select.appendChild(new Option(placeholder, ""));
+    children.forEach(function (child) { select.appendChild(new Option(child.name, child.code)); });
+    select.disabled = children.length === 0;
+  }
+  document.addEventListener("change", function (event) {
+    var select = event.target;
+    if (!select.matches || !select.matches("select[data-division-level]")) { return; }
+    var row = select.closest("[data-travel-row]");
+    var form = select.closest("[data-divisions-url]");
+    if (!row || !form) { return; }
+    var level = parseInt(select.getAttribute("data-division-level"), 10);
+    var next = row.querySelector('select[data-division-level="' + (level + 1) + '"]');
+    row.querySelectorAll("select[data-division-level]").forEach(function (lower) {
+      if (parseInt(lower.getAttribute("data-division-level"), 10) > level) { fill(lower, []); }
+    });
+    if (!next || !select.value) { return; }
+    var url = form.getAttribute("data-divisions-url") + "?parent=" + encodeURIComponent(select.value);
+    fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : { children: [] }; })
+      .then(function (data) { fill(next, data.children || []); })
+      .catch(function () { fill(next, []); });
+  });
+})();
+/* ---- end of people ---- */
+/* ---- Quarantine (fugong.quarantine): the "place a person" form ---- */
+// A home quarantine has no site: the site and room fields hide while 居家隔离 is chosen. Without
+// JavaScript they stay visible and the server ignores them for a home quarantine.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("select[data-quarantine-kind]").forEach(function (kind) {
+    var fields = kind.form && kind.form.querySelector("[data-site-fields]");
+    if (!fields) { return; }
+    function toggle() { fields.classList.toggle("d-none", kind.value === "home"); }
+    kind.addEventListener("change", toggle);
+    toggle();
+  });
+});
+/* ---- end of quarantine ---- */
