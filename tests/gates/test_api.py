@@ -88,3 +88,21 @@ def test_device_of_one_gate_gets_404_at_another_and_officers_get_403(east_gate, 
 def test_the_endpoint_is_in_the_openapi_schema(client_for):
     schema = client_for("admin").get(reverse("api:schema"), HTTP_ACCEPT="application/json").content.decode()
     assert "/api/v1/gates/{id}/scan" in schema
+
+
+def test_a_retried_scan_with_the_same_idempotency_key_is_replayed_not_logged_twice(east_gate, worker):
+    # Given a device that lost the answer to its scan and sends it again with the same key
+    issued = worker(east_gate.enterprise)
+    client = device()
+    url = reverse("api:gate-scan", kwargs={"pk": east_gate.pk})
+    body = json.dumps({"token": issued.token, "temperature": "36.5", "direction": "in"})
+    first = client.post(url, body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="dongmen-0001")
+    again = client.post(url, body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="dongmen-0001")
+    # Then the second answer is the first one, replayed, and one passage is logged
+    assert first.status_code == again.status_code == 200
+    assert again.json() == first.json() and again["Idempotent-Replayed"] == "true"
+    assert Passage.objects.filter(person=issued.person).count() == 1
+    # And the key with another body is refused, changing nothing
+    other = client.post(url, json.dumps({"token": issued.token, "temperature": "36.6", "direction": "in"}), content_type="application/json",
+                        HTTP_IDEMPOTENCY_KEY="dongmen-0001")
+    assert other.status_code == 409 and Passage.objects.filter(person=issued.person).count() == 1

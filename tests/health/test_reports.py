@@ -387,3 +387,13 @@ def test_the_api_confirms_and_files_a_zero_report(client_for: Callable[[str], Cl
     assert client_for("heshan_cmd").get(reverse("api:daily-report-detail", args=[listed[0]["id"]])).status_code == 404
     assert client_for("hitech_cmd").post(reverse("api:daily-report-confirm"), json.dumps({"enterprise": enterprise.pk}),
                                          content_type="application/json").status_code == 403
+
+
+def test_an_entry_at_a_checkpoint_is_not_an_entry_on_site(admin: User) -> None:
+    from fugong.gates.services import gate_scan
+
+    enterprise = approved_enterprise(name="河源市检查站测试有限公司")
+    worker = person(enterprise, "甲")
+    checkpoint = Gate.objects.get(name="源城区入城检查站")
+    gate_scan(gate=checkpoint, token=pass_issue(person=worker, acting_user=admin).token, temperature="36.5", direction="in", acting_user=admin)
+    assert gate_entries(enterprise, timezone.localdate()) == set()

@@ -53,8 +53,8 @@ def person_at(admin: User) -> Callable[..., Person]:
     not away unless said otherwise, so classified as eligible for a pass."""
 
     def make(enterprise: Enterprise, name: str = "王小明", **data: Any) -> Person:
-        return person_create(enterprise=enterprise, acting_user=admin,
-                             data={"name": name, "id_number": id_number(next(_serials), area="441625"), "phone": "13900000000", "origin": "local_not_away", **data})
+        data = {"name": name, "id_number": id_number(next(_serials), area="441625"), "phone": "13900000000", "origin": "local_not_away", **data}
+        return person_create(enterprise=enterprise, acting_user=admin, data=data)
 
     return make
 

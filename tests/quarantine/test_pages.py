@@ -260,3 +260,21 @@ def test_the_home_page_tells_officers_and_the_enterprise_what_to_do_next(client_
     menu = [item.url_name for item in client_for("grid_officer").get(reverse("home")).context["menu"]]
     assert "quarantine:list" in menu and "health:report-mine" in menu
     assert "quarantine:list" not in [item.url_name for item in client_for("jmb_reviewer").get(reverse("home")).context["menu"]]
+
+
+def test_the_list_leads_to_placing_from_an_open_alert_or_a_name(client_for: Callable[[str], Client], admin: User, own_enterprise: Enterprise,
+                                                                 person_at: Callable[..., Person]) -> None:
+    # Given a worker with an open fever alert, and one already isolated with another
+    feverish = person_at(own_enterprise, "发热甲")
+    alert = alert_raise(kind=AlertKind.FEVER, enterprise=own_enterprise, person=feverish, temperature=Decimal("38.3"), detail="体温 38.3℃")
+    isolated = person_at(own_enterprise, "发热乙")
+    alert_raise(kind=AlertKind.FEVER, enterprise=own_enterprise, person=isolated, temperature=Decimal("38.0"), detail="体温 38.0℃")
+    place(isolated, admin)
+    # When the grid officer opens the quarantine page and looks for the first by name
+    response = client_for("grid_officer").get(reverse("quarantine:list"), {"find": "发热甲"})
+    # Then the open alert leads to the placement form, the isolated one is not offered again
+    body = response.content.decode()
+    assert reverse("quarantine:place-from-alert", args=[alert.uuid]) in body
+    assert isolated.pk not in {a.person_id for a in response.context["open_alerts"]}
+    assert list(response.context["found"]) == [feverish]
+    assert reverse("quarantine:place", args=[feverish.pk]) in body

@@ -268,8 +268,9 @@ def test_due_for_release_today_lists_exactly_the_placements_ending_today(admin: 
     ending = {days: place(person_at(own_enterprise, f"人{days}"), admin, start=today - timedelta(days=days)) for days in (15, 14, 13)}
     released = place(person_at(own_enterprise, "已解除"), admin, start=today - timedelta(days=14))
     placement_release(placement=released, acting_user=admin)
-    # When the officer asks who is due today
-    due = set(due_for_release(Placement.objects.filter(enterprise=own_enterprise), today))
+    # When the officer asks who is due today (among these)
+    made = [*ending.values(), released]
+    due = set(due_for_release(Placement.objects.filter(pk__in=[p.pk for p in made]), today))
     # Then exactly the open one ending today
     assert due == {ending[14]}
 
@@ -296,13 +297,15 @@ def test_occupancy_is_beds_used_over_beds_in_service_with_the_reserve_apart(admi
 def test_summary_counts_isolation_by_kind_due_today_and_released(admin: User, own_enterprise: Enterprise, central_site: Site,
                                                                   observation_area: Site, person_at: Callable[..., Person]) -> None:
     today = timezone.localdate()
-    place(person_at(own_enterprise, "甲"), admin, kind=QuarantineKind.CENTRAL, site=central_site)
-    place(person_at(own_enterprise, "乙"), admin, kind=QuarantineKind.ENTERPRISE, site=observation_area, start=today - timedelta(days=14))
-    place(person_at(own_enterprise, "丙"), admin)
-    place(person_at(own_enterprise, "丁"), admin)
-    gone = place(person_at(own_enterprise, "戊"), admin, start=today - timedelta(days=20))
-    placement_release(placement=gone, acting_user=admin)
-    counted = summary(Placement.objects.filter(enterprise=own_enterprise), today)
+    made = [
+        place(person_at(own_enterprise, "甲"), admin, kind=QuarantineKind.CENTRAL, site=central_site),
+        place(person_at(own_enterprise, "乙"), admin, kind=QuarantineKind.ENTERPRISE, site=observation_area, start=today - timedelta(days=14)),
+        place(person_at(own_enterprise, "丙"), admin),
+        place(person_at(own_enterprise, "丁"), admin),
+        place(person_at(own_enterprise, "戊"), admin, start=today - timedelta(days=20)),
+    ]
+    placement_release(placement=made[-1], acting_user=admin)
+    counted = summary(Placement.objects.filter(pk__in=[p.pk for p in made]), today)
     assert counted.by_kind == {QuarantineKind.HOME: 2, QuarantineKind.ENTERPRISE: 1, QuarantineKind.CENTRAL: 1}
     assert (counted.in_isolation, counted.due_today, counted.overdue, counted.released_total) == (4, 1, 0, 1)
 

@@ -58,7 +58,9 @@ def test_a_declaration_by_link_is_stored_with_the_legal_basis_and_copied_onto_th
     person = staff["colleague"]
     token = make_token(person)
     page = client.get(reverse("workforce:link-declare", args=[token]))
-    assert "《中华人民共和国传染病防治法》第十二条、第三十一条" in page.content.decode() and "疫情应急响应结束后依法删除" in page.content.decode()
+    shown = page.content.decode()
+    assert "《中华人民共和国传染病防治法》第十二条、第三十一条" in shown and "《突发公共卫生事件应急条例》第二十一条" in shown
+    assert "仅用于疫情防控" in shown and "疫情应急响应结束后依法删除" in shown
     # When they declare it
     response = client.post(reverse("workforce:link-declare", args=[token]), form([(*BEIJING_DONGCHENG, days_ago(6), days_ago(4))]))
     # Then they are back on their page, and the declaration is kept as sent, with the basis they were shown
@@ -166,9 +168,8 @@ def test_the_signed_in_employee_declares_for_themself(client_for, staff):
     client = client_for("employee")
     response = client.post(reverse("workforce:me-declare"), form())
     assert response.status_code == 302 and response["Location"] == reverse("workforce:me")
-    mine = Person.objects.for_user(staff["employee"].user).filter(user=staff["employee"].user).order_by("-created_at").first()
-    declaration = HealthDeclaration.objects.get(person=mine)
-    assert declaration.channel == DeclarationChannel.ACCOUNT and declaration.recorded_by.username == "employee"
+    declaration = HealthDeclaration.objects.filter(recorded_by__username="employee").latest("declared_at")
+    assert declaration.channel == DeclarationChannel.ACCOUNT and declaration.person.user.username == "employee"
 
 
 def test_an_account_channel_is_for_ones_own_record_only(staff, users):

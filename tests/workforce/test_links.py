@@ -39,8 +39,9 @@ def test_a_valid_link_opens_the_persons_page_with_a_masked_greeting(client, staf
     assert reverse("workforce:link-declare", args=[token]) in html
     assert reverse("health:link-checkin", args=[token]) in html
     assert reverse("workforce:link-pass", args=[token]) in html
-    # The token is the key: the page is neither cached, nor indexed, nor sent on as a referrer
-    assert response["Cache-Control"] == "private, no-store" and response["Referrer-Policy"] == "no-referrer"
+    # The token is the key: the page is neither cached, nor indexed, nor sent to other sites as a referrer
+    assert response["Cache-Control"] == "private, no-store" and response["Referrer-Policy"] == "same-origin"
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
 
 
 @pytest.mark.parametrize("forge", ["altered", "other_salt", "garbage", "unknown_person"])

@@ -77,8 +77,8 @@ def test_officer_filters_by_enterprise_category_return_dates_and_valid_pass(clie
     url = reverse("workforce:list")
     # Then each filter narrows the list as it says
     mine = {"enterprise": own_enterprise.pk}
-    assert holder in listed(client.get(url, mine | {"has_pass": "true"}))
-    assert later not in listed(client.get(url, mine | {"has_pass": "true"}))
+    assert holder in listed(client.get(url, mine | {"has_pass": "yes"}))
+    assert later not in listed(client.get(url, mine | {"has_pass": "yes"}))
     assert later in listed(client.get(url, mine | {"category": "none"}))
     assert holder in listed(client.get(url, mine | {"category": ClassificationCategory.WORK_WITH_CHECKS}))
     upcoming = listed(client.get(url, mine | {"returned_from": (today + timezone.timedelta(days=1)).isoformat()}))

@@ -22,7 +22,7 @@ from fugong.regions.models import Region
 from fugong.workforce.choices import ReevaluationTrigger, RiskLevel, RunStatus
 from fugong.workforce.classify import reevaluation_execute
 from fugong.workforce.importers import RosterImporter
-from fugong.workforce.models import ClassificationChange, Pass, Person, ReevaluationRun
+from fugong.workforce.models import ClassificationChange, Person, ReevaluationRun
 from fugong.workforce.risk import risk_area_create
 from fugong.workforce.services import pass_issue
 from tests.workforce.conftest import register

@@ -28,6 +28,8 @@ class MenuItem:
 MENU: list[MenuItem] = [
     MenuItem(_("首页"), "home", "house"),
     MenuItem(_("企业"), "enterprises:list", "buildings", "enterprises.list_enterprises"),
+    MenuItem(_("人员档案"), "workforce:list", "people", "workforce.list_people"),
+    MenuItem(_("健康申报"), "workforce:me", "clipboard2-pulse", "workforce.view_own_file"),
     MenuItem(_("复工申请"), "resumption:list", "file-earmark-check", "resumption.list_applications"),
     MenuItem(_("审核待办"), "resumption:queue", "inbox", "resumption.review_queue"),
     MenuItem(_("现场检查"), "inspections:list", "clipboard-check", "inspections.list_inspections"),
@@ -88,6 +90,8 @@ def next_steps(user: Any) -> list[Task]:
         for enterprise in enterprises:
             steps.append(Task(_("完善%(name)s的企业信息") % {"name": enterprise.name}, _("核对员工人数、食堂、宿舍、班车等信息，复工申请会用到。"),
                               enterprise.get_absolute_url(), _("企业信息")))
+        steps.append(Task(_("维护员工花名册（一人一档）"), _("导入花名册或逐个登记员工，把个人链接发给员工完成健康申报。"),
+                          reverse("workforce:list"), _("人员档案")))
     if user.has_perm("health.list_alerts"):
         steps.append(_alert_task(user))
     if user.has_perm("workforce.approve_passes") and not scope.is_admin:
@@ -97,6 +101,8 @@ def next_steps(user: Any) -> list[Task]:
     if user.has_perm("quarantine.export_placements") and not scope.is_admin:
         steps.append(_quarantine_task(user))
     if Role.EMPLOYEE in scope.roles:
+        steps.append(Task(_("健康申报"), _("返岗前如实申报近 14 天行程、接触史和健康状况，平台据此确定您的返岗安排。"), reverse("workforce:me"),
+                          _("去申报")))
         steps.append(Task(_("每日健康打卡"), _("每天早晚各测一次体温，在这里或通过企业发给您的链接填报。"), reverse("health:my-checkin"),
                           _("去打卡")))
     if Role.GATE in scope.roles:

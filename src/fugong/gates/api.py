@@ -4,6 +4,10 @@ the same answer as the gate page, from the same service (:func:`fugong.gates.ser
 Devices authenticate with the API token of the gate's account (``Authorization: Token <key>``).
 Anyone who guards no gate is refused before the gate is looked up (the same 403 for every gate);
 a gate the caller does not guard is a 404, exactly as on the pages.
+
+A device on a poor connection sends an ``Idempotency-Key`` header (≤ 128 printable ASCII
+characters, as for check-ins: :mod:`fugong.health.idempotency`): a retry after a lost answer
+replays the first answer (``Idempotent-Replayed: true``) instead of logging the passage twice.
 """
 
 from __future__ import annotations
@@ -23,6 +27,9 @@ from rest_framework.views import APIView
 from fugong.gates.choices import Direction, Outcome
 from fugong.gates.selectors import visible_gates
 from fugong.gates.services import GateAnswer, gate_scan
+from fugong.health.idempotency import Answer, run_once, valid_key
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 
 class GateScanRequest(serializers.Serializer):
@@ -77,11 +84,27 @@ class GateScanView(APIView):
         gate = get_object_or_404(visible_gates(request.user), pk=pk)
         body = GateScanRequest(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            answer = gate_scan(gate=gate, token=body.validated_data["token"], temperature=body.validated_data.get("temperature"),
-                               direction=body.validated_data["direction"], acting_user=request.user, request=request)
-        except DjangoPermissionDenied as exc:
-            raise PermissionDenied(str(exc)) from None
-        except DjangoValidationError as exc:
-            raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}) from None
-        return Response(answer_json(answer))
+        values = body.validated_data
+
+        def work() -> Answer:
+            try:
+                answer = gate_scan(gate=gate, token=values["token"], temperature=values.get("temperature"), direction=values["direction"],
+                                   acting_user=request.user, request=request)
+            except DjangoPermissionDenied as exc:
+                raise PermissionDenied(str(exc)) from None
+            except DjangoValidationError as exc:
+                raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}) from None
+            return Answer(200, answer_json(answer))
+
+        key = request.headers.get(IDEMPOTENCY_HEADER)
+        if key is None:
+            result = work()
+        elif not valid_key(key):
+            raise ValidationError({"detail": f"幂等键（{IDEMPOTENCY_HEADER}）应为 1–128 个可打印的 ASCII 字符。"})
+        else:
+            # The gate is part of what was asked: one key, the same body at another gate, is another request.
+            result = run_once(user=request.user, key=key, data={"gate": gate.pk, **dict(values)}, work=work)
+        response = Response(result.body, status=result.status)
+        if result.replayed:
+            response["Idempotent-Replayed"] = "true"
+        return response

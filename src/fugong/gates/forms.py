@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-TEMPERATURE_ATTRS = {"inputmode": "decimal", "autocomplete": "off", "placeholder": "36.5",
+TEMPERATURE_ATTRS = {"inputmode": "decimal", "autocomplete": "off", "placeholder": "如 36.5",
                      "class": "form-control-lg"}
 
 

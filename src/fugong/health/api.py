@@ -21,6 +21,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import serializers, viewsets
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import ValidationError
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -35,6 +36,17 @@ from fugong.health.models import CheckIn
 from fugong.health.services import MAX_BATCH, checkin_batch
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+
+class JSONOnly(BaseContentNegotiation):
+    """JSON whatever the client accepts (DRF's "ignore client content negotiation"): the one
+    renderer there is, without parsing the Accept header on every check-in."""
+
+    def select_parser(self, request: Any, parsers: Any) -> Any:
+        return parsers[0]
+
+    def select_renderer(self, request: Any, renderers: Any, format_suffix: Any = None) -> Any:
+        return renderers[0], renderers[0].media_type
 
 
 class CheckInItemSerializer(serializers.Serializer):
@@ -105,6 +117,7 @@ class CheckInViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
     authentication_classes = [CachedTokenAuthentication, SessionAuthentication]
     parser_classes = [JSONParser]
     renderer_classes = [JSONRenderer]
+    content_negotiation_class = JSONOnly
 
     def get_queryset(self) -> Any:
         return super().get_queryset().order_by("-date", "-slot", "-pk")

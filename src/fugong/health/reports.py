@@ -81,8 +81,9 @@ def gate_entries(enterprise: Enterprise, day: date) -> set[Any]:
     from fugong.gates.choices import Direction, Outcome
     from fugong.gates.models import Passage
 
-    return set(Passage.objects.filter(enterprise=enterprise, date=day, direction=Direction.IN, outcome=Outcome.ALLOWED, person__isnull=False)
-               .values_list("person_id", flat=True).distinct())
+    # The enterprise's own gates: a checkpoint on the road into the city is not being on site.
+    return set(Passage.objects.filter(enterprise=enterprise, gate__enterprise=enterprise, date=day, direction=Direction.IN,
+                                      outcome=Outcome.ALLOWED, person__isnull=False).values_list("person_id", flat=True).distinct())
 
 
 def on_site_person_ids(enterprise: Enterprise, day: date) -> set[Any]:

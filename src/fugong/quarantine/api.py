@@ -14,7 +14,7 @@ from fugong.quarantine.filters import PlacementFilter
 from fugong.quarantine.models import Placement, QuarantineCheck
 
 
-class CheckSerializer(serializers.ModelSerializer):
+class QuarantineCheckSerializer(serializers.ModelSerializer):
     class Meta:
         model = QuarantineCheck
         fields = ["date", "slot", "temperature", "cough", "symptoms", "recorded_at"]
@@ -44,7 +44,7 @@ class PlacementSerializer(serializers.ModelSerializer):
 
 
 class PlacementDetailSerializer(PlacementSerializer):
-    checks = CheckSerializer(many=True, read_only=True)
+    checks = QuarantineCheckSerializer(many=True, read_only=True)
 
     class Meta(PlacementSerializer.Meta):
         fields = [*PlacementSerializer.Meta.fields, "checks"]

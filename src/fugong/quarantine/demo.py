@@ -193,8 +193,8 @@ def _released(people: list[Person], used: set[Any], areas: dict[int, Site], cent
     free = [p for p in people if p.pk not in used] or people
     central_beds = list(Bed.objects.filter(room__site=central).order_by("room__order"))
     area_beds: dict[int, list[Bed]] = {}
-    for bed in Bed.objects.filter(room__site__kind=QuarantineKind.ENTERPRISE).select_related("room__site"):
-        area_beds.setdefault(bed.room.site.enterprise_id, []).append(bed)  # type: ignore[arg-type]
+    for area_bed in Bed.objects.filter(room__site__kind=QuarantineKind.ENTERPRISE).select_related("room__site"):
+        area_beds.setdefault(area_bed.room.site.enterprise_id, []).append(area_bed)  # type: ignore[arg-type]
     policy = current(central.region)
     rows: list[Placement] = []
     for number in range(total):

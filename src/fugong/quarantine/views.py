@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -32,6 +32,7 @@ from fugong.quarantine.services import check_record, check_slot, placement_creat
 from fugong.workforce.models import Person
 
 DUE_TODAY_SHOWN = 10  # the summary lists the first ones; the list's "今日到期" filter shows them all
+FOUND_SHOWN = 10  # people found by name for "安排隔离"
 
 
 def _policy_of(placement: Placement) -> Any:
@@ -67,7 +68,25 @@ class PlacementListView(ScopedListView):
             context["due_today"] = list(due_for_release(scoped, today).order_by("site__name", "person__name")[:DUE_TODAY_SHOWN])
             context["occupancy"] = occupancy_by_kind(Site.objects.for_user(self.request.user))
             context["kinds"] = QuarantineKind
+            context.update(self._to_place())
         return context
+
+    def _to_place(self) -> dict[str, Any]:
+        """Who may need placing: open fever and symptom alerts of people not yet isolated, and the
+        people found by name (``?find=``), each with a link to the placement form."""
+        user = self.request.user
+        if not user.has_perm("quarantine.open_place_form"):
+            return {}
+        held = Placement.objects.filter(status=PlacementStatus.ACTIVE).values("person_id")
+        alerts = (Alert.objects.for_user(user).filter(status=AlertStatus.OPEN, kind__in=[AlertKind.FEVER, AlertKind.SYMPTOM],
+                                                      person__isnull=False)
+                  .exclude(person_id__in=held).select_related("person", "enterprise").order_by("-raised_at"))
+        find = self.request.GET.get("find", "").strip()
+        found = (Person.objects.for_user(user).filter(Q(name__icontains=find) | Q(phone=find)).select_related("enterprise")
+                 .order_by("name")[:FOUND_SHOWN]) if find else []
+        return {"open_alerts": list(alerts[:DUE_TODAY_SHOWN]), "open_alert_count": alerts.count(), "find": find, "found": found,
+                "held_ids": set(Placement.objects.filter(status=PlacementStatus.ACTIVE, person__in=list(found)).values_list("person_id", flat=True))
+                if find else set()}
 
 
 placement_list = PlacementListView.as_view()

@@ -359,10 +359,31 @@ def classify_people(persons: Sequence[Person], *, today: date | None = None, at:
             changes.append(change)
             moved.append((person, decision))
     with transaction.atomic():
-        Person.objects.bulk_update(persons, CLASSIFICATION_FIELDS, batch_size=1000)
+        write_classifications(persons)
         ClassificationChange.objects.bulk_create(changes, batch_size=1000)
         revoke_passes_of_barred(moved, today=today, at=at, run=run)
     return BatchResult(done=len(persons), changed=len(changes))
+
+
+def write_classifications(persons: Sequence[Person]) -> None:
+    """Store the classification fields of many persons: one prepared UPDATE run with
+    ``executemany``. ``bulk_update`` builds a CASE expression per field and row, which costs
+    seconds per thousand rows; this costs milliseconds. Values are prepared by the model's own
+    fields (dates, aware datetimes, the UUID key), as ``save`` would."""
+    from django.db import connections, router
+
+    if not persons:
+        return
+    connection = connections[router.db_for_write(Person)]
+    quote = connection.ops.quote_name
+    fields: list[Any] = [Person._meta.get_field(name) for name in CLASSIFICATION_FIELDS]
+    key: Any = Person._meta.pk
+    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+    sql = f"UPDATE {quote(Person._meta.db_table)} SET {assignments} WHERE {quote(key.column)} = %s"  # noqa: S608 - names from the model
+    rows = [[f.get_db_prep_save(getattr(person, f.attname), connection) for f in fields] + [key.get_db_prep_save(person.pk, connection)]
+            for person in persons]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 # Why a pass is revoked when a new classification bars its holder (SPEC.md: revoked on fever,

@@ -36,10 +36,9 @@ from fugong.workforce.validators import clean_text, parse_date
 # Shown above the form and stored with every declaration: the person is told why they must answer
 # and what becomes of their answers (《个人信息保护》: purpose, basis, retention).
 LEGAL_BASIS = (
-    "依据《中华人民共和国传染病防治法》第十二条（在中华人民共和国领域内的一切单位和个人，必须接受疾病预防控制机构、医疗机构"
-    "有关传染病的调查、检验、采集样本、隔离治疗等预防、控制措施，如实提供有关情况）、第三十一条（任何单位和个人发现传染病病人"
-    "或者疑似传染病病人时，应当及时报告）和《突发公共卫生事件应急条例》第二十一条（任何单位和个人对突发事件，不得隐瞒、缓报、"
-    "谎报），请您如实申报。本申报信息仅用于疫情防控，不作他用；疫情应急响应结束后依法删除。"
+    "依据《中华人民共和国传染病防治法》第十二条、第三十一条和《突发公共卫生事件应急条例》第二十一条：一切单位和个人必须接受疾病预防"
+    "控制机构、医疗机构有关传染病的调查、检验、采集样本、隔离治疗等预防、控制措施，如实提供有关情况；发现传染病病人或者疑似传染病"
+    "病人时，应当及时报告；对突发事件不得隐瞒、缓报、谎报。请您如实申报。本申报信息仅用于疫情防控，不作他用；疫情应急响应结束后依法删除。"
 )
 CONSENT_TEXT = "本人承诺以上信息真实、准确、完整，如有隐瞒、谎报，愿承担相应法律责任；同意上述信息仅用于疫情防控。"
 DECLARATION_LABEL = "人员档案"  # the audit log's label: the person's record, never their name
@@ -201,9 +200,8 @@ def _check_channel(*, person: Person, channel: str, acting_user: Any) -> None:
         own = acting_user is not None and getattr(acting_user, "is_authenticated", False) and person.user_id == acting_user.pk
         if not own or not Person.objects.for_user(acting_user).filter(pk=person.pk).exists():
             raise PermissionDenied("只能为本人申报。")
-    elif channel == DeclarationChannel.ENTERPRISE:
-        if acting_user is None or not acting_user.has_perm("workforce.declare_for_person", person):
-            raise PermissionDenied("您无权为该人员代填健康申报。")
+    elif channel == DeclarationChannel.ENTERPRISE and (acting_user is None or not acting_user.has_perm("workforce.declare_for_person", person)):
+        raise PermissionDenied("您无权为该人员代填健康申报。")
 
 
 def _raise_alert(*, person: Person, declaration: HealthDeclaration, acting_user: Any, request: Any) -> Any:

@@ -157,9 +157,9 @@ def _plan(rng: random.Random, enterprise: Enterprise, count: int, county: str, t
                            PersonOrigin.OTHER_CITY_SAME_PROVINCE: OTHER_CITY, PersonOrigin.OTHER_PROVINCE: OTHER_PROVINCE}[origin])
         # Back over the last 20 days; a few are still on their way (planned for the next days).
         returned = today + timedelta(days=rng.randint(1, 3)) if rng.random() < 0.05 else today - timedelta(days=rng.randint(0, RETURN_WINDOW_DAYS - 1))
-        local = origin == PersonOrigin.LOCAL_NOT_AWAY
-        transport = rng.choice([Transport.SELF_DRIVE, Transport.SELF_DRIVE, Transport.BUS, Transport.OTHER]) if local or origin == PersonOrigin.SAME_CITY_OTHER_DISTRICT \
-            else rng.choice([Transport.SELF_DRIVE, Transport.TRAIN, Transport.TRAIN, Transport.BUS, Transport.PLANE])
+        nearby = origin in (PersonOrigin.LOCAL_NOT_AWAY, PersonOrigin.SAME_CITY_OTHER_DISTRICT)
+        transport = (rng.choice([Transport.SELF_DRIVE, Transport.SELF_DRIVE, Transport.BUS, Transport.OTHER]) if nearby
+                     else rng.choice([Transport.SELF_DRIVE, Transport.TRAIN, Transport.TRAIN, Transport.BUS, Transport.PLANE]))
         post = rng.choices([Post.FRONT_LINE, Post.KEY, Post.CORE, Post.OTHER], [60, 20, 10, 10])[0]
         room = f"{rng.choice('ABC')}栋{rng.randint(1, 5)}{rng.randint(1, 20):02d}" if enterprise.has_dormitory and rng.random() < 0.4 else ""
         bus = "是" if enterprise.has_shuttle_bus and rng.random() < 0.3 else "否"

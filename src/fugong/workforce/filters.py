@@ -34,16 +34,17 @@ def valid_pass_exists(day: Any) -> Exists:
 
 class PersonFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="搜索")
-    enterprise = django_filters.ModelChoiceFilter(queryset=_enterprises, label="企业")
+    enterprise = django_filters.ModelChoiceFilter(queryset=_enterprises, label="企业", empty_label="全部")
     category = django_filters.ChoiceFilter(choices=[*ClassificationCategory.choices, (UNCLASSIFIED, "资料不全/未分类")],
-                                           method="filter_category", label="分类")
-    origin = django_filters.ChoiceFilter(choices=PersonOrigin.choices, label="来源地")
-    post = django_filters.ChoiceFilter(choices=Post.choices, label="岗位")
+                                           method="filter_category", label="分类", empty_label="全部")
+    origin = django_filters.ChoiceFilter(choices=PersonOrigin.choices, label="来源地", empty_label="全部")
+    post = django_filters.ChoiceFilter(choices=Post.choices, label="岗位", empty_label="全部")
     returned_from = django_filters.DateFilter(field_name="return_date", lookup_expr="gte", label="返岗日期从",
                                               widget=forms.DateInput(attrs={"type": "date"}))
     returned_to = django_filters.DateFilter(field_name="return_date", lookup_expr="lte", label="返岗日期至",
                                             widget=forms.DateInput(attrs={"type": "date"}))
-    has_pass = django_filters.BooleanFilter(method="filter_has_pass", label="持有效出入证")
+    has_pass = django_filters.ChoiceFilter(choices=[("yes", "是"), ("no", "否")], method="filter_has_pass", label="持有效出入证",
+                                           empty_label="全部")
 
     class Meta:
         model = Person
@@ -75,8 +76,8 @@ class PersonFilter(django_filters.FilterSet):
             return queryset
         return queryset.filter(category="" if value == UNCLASSIFIED else value)
 
-    def filter_has_pass(self, queryset: QuerySet[Person], name: str, value: bool | None) -> QuerySet[Person]:
-        if value is None:
+    def filter_has_pass(self, queryset: QuerySet[Person], name: str, value: str) -> QuerySet[Person]:
+        if not value:
             return queryset
         holds = valid_pass_exists(timezone.localdate())
-        return queryset.filter(holds) if value else queryset.exclude(holds)
+        return queryset.filter(holds) if value == "yes" else queryset.exclude(holds)

@@ -297,7 +297,7 @@ class RiskAreaImporter:
                 valid_to = value
         if valid_from and valid_to and valid_to < valid_from:
             problems.append("截止日期不能早于起始日期")
-        if problems:
+        if problems or region_id is None or level is None or valid_from is None:
             raise ValidationError(problems)
         return RiskArea(region_id=region_id, level=level, valid_from=valid_from, valid_to=valid_to,
                         source=cells.get("依据", "")[:255], created_by=self.user)

@@ -77,3 +77,5 @@ rules.add_perm("workforce.send_links", is_admin | is_command | is_grid | is_ente
 rules.add_perm("workforce.send_link", is_admin | administers_enterprise | officer_covers_enterprise)
 # A health declaration filled in for a person (channel 企业代填).
 rules.add_perm("workforce.declare_for_person", is_admin | administers_enterprise | officer_covers_enterprise)
+# The employee's own pages (/people/me/): their file's summary and their declaration.
+rules.add_perm("workforce.view_own_file", is_employee)

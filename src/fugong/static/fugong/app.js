@@ -92,6 +92,8 @@ document.addEventListener("DOMContentLoaded", function () {
     var context = canvas.getContext("2d", { willReadFrequently: true });
     var stream = null;
     var paused = false;
+    var recent = "";
+    var quietUntil = 0;
 
     function say(text) { status.textContent = text; }
     // Looked up each time: the forms are replaced after every post.
@@ -108,6 +110,10 @@ document.addEventListener("DOMContentLoaded", function () {
     function found(text) {
       var target = field("data-qr-target");
       if (!target) { return; }
+      // The pass just answered for, still in front of the camera, is not read again until it has
+      // been out of sight for a moment (a new presentation).
+      if (text === recent && Date.now() < quietUntil) { quietUntil = Date.now() + 1500; return; }
+      recent = text;
       target.value = text;
       paused = true;
       if (navigator.vibrate) { navigator.vibrate(80); }
@@ -157,7 +163,7 @@ document.addEventListener("DOMContentLoaded", function () {
 
     return {
       running: function () { return stream !== null; },
-      resume: function () { if (stream) { paused = false; say(LOOKING); } }
+      resume: function () { if (stream) { paused = false; quietUntil = Date.now() + 1500; say(LOOKING); } }
     };
   }
 

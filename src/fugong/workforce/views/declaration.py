@@ -59,7 +59,7 @@ def person_from_token(token: str) -> Person | None:
 
 def personal_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """A page a personal link opens: the token must name a person (else the friendly 404 page),
-    and the answer is never cached, indexed or sent on as a referrer (the token is the key)."""
+    and the answer is never cached, indexed or sent to another site as a referrer (the token is the key)."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, token: str, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -69,7 +69,9 @@ def personal_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
         else:
             response = view(request, person, token, *args, **kwargs)
         response["Cache-Control"] = "private, no-store"
-        response["Referrer-Policy"] = "no-referrer"
+        # The token must not reach other sites through the Referer; "no-referrer" would also make the
+        # browser send "Origin: null" with the declaration form, which CSRF protection refuses.
+        response["Referrer-Policy"] = "same-origin"
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response
 
@@ -134,8 +136,9 @@ def _declare(request: HttpRequest, person: Person, *, channel: str, done: str, b
                 messages.success(request, "健康申报已提交。" + (f"分类结果：{person.get_category_display()}。" if person.category else ""))
                 return redirect(done)
         else:
-            travel_errors = [*travel.non_form_errors(), *(f"第 {n} 条行程：{'；'.join(e for errors in row.errors.values() for e in errors)}"
-                                                          for n, row in enumerate(travel.forms, start=1) if row.errors)]
+            travel_errors = [str(e) for e in travel.non_form_errors()]
+            travel_errors += [f"第 {n} 条行程：{'；'.join(str(e) for errors in row.errors.values() for e in errors)}"
+                              for n, row in enumerate(travel.forms, start=1) if row.errors]
     response = render(request, "workforce/declare.html", {
         "person": person, "masked_name": mask_name(person.name), "form": form, "travel": travel, "travel_errors": travel_errors,
         "legal_basis": LEGAL_BASIS, "window": window, "days": days, "back": back,
@@ -175,11 +178,9 @@ def divisions(request: HttpRequest) -> JsonResponse:
     """The provinces, or the cities and counties right below ``?parent=<code>``: public division
     names only (never towns, villages or grids), so link users without an account may ask."""
     parent = request.GET.get("parent", "").strip()[:32]
-    if parent:
-        rows = Region.objects.filter(parent__code=parent, level__in=[Level.CITY, Level.COUNTY])
-    else:
-        rows = Region.objects.filter(level=Level.PROVINCE)
-    children = [{"code": code, "name": name, "leaf": level == Level.COUNTY} for code, name, level in rows.order_by("code").values_list("code", "name", "level")]
+    below = Region.objects.filter(parent__code=parent, level__in=[Level.CITY, Level.COUNTY]) if parent else Region.objects.filter(level=Level.PROVINCE)
+    rows = below.order_by("code").values_list("code", "name", "level")
+    children = [{"code": code, "name": name, "leaf": level == Level.COUNTY} for code, name, level in rows]
     response = JsonResponse({"parent": parent or None, "children": children})
     response["Cache-Control"] = "public, max-age=86400"
     return response

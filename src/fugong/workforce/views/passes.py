@@ -9,7 +9,7 @@ message with the reason and the eligible date, never a 500."""
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import django_filters
@@ -35,6 +35,7 @@ from fugong.workforce.choices import ClassificationCategory, RevocationReason
 from fugong.workforce.classify import category_label
 from fugong.workforce.models import Pass, Person
 from fugong.workforce.services import pass_issue, pass_refusal, pass_revoke, passes_issue_bulk
+from fugong.workforce.views.declaration import my_person, personal_page
 
 BULK_LIMIT = 5_000  # one approval; a whole town's pending list fits, a mistaken "all" of a county does not
 
@@ -289,7 +290,7 @@ def pass_revoke_view(request: HttpRequest, uuid: Any) -> HttpResponse:
         raise PermissionDenied
     form = RevokeForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
         return _back(request, reverse("workforce:pass-detail", args=[item.pk]))
     try:
         pass_revoke(pass_=item, reason=form.cleaned_data["reason"], acting_user=request.user, request=request)
@@ -318,58 +319,30 @@ def _own_pass_page(request: HttpRequest, person: Person, *, qr_url: str | None, 
     })
 
 
-def _own_person(request: HttpRequest) -> Person:
-    """The signed-in employee's own record (404 for an account without one)."""
-    person = (Person.objects.for_user(request.user).filter(user=request.user).select_related("enterprise")
-              .order_by("-created_at").first())
-    if person is None:
-        raise Http404("没有与您的账号关联的人员档案。")
-    return person
-
-
 @login_required
 @require_safe
 def my_pass(request: HttpRequest) -> HttpResponse:
-    person = _own_person(request)
+    """The signed-in employee's own pass (404 for an account without a record of its own)."""
+    person = my_person(request)
     item = current_pass(person, timezone.localdate())
     return _own_pass_page(request, person, qr_url=reverse("workforce:pass-qr", args=[item.pk]) if item else None, link=False)
 
 
-LINK_INVALID = "链接无效或已过期，请联系企业防疫专员重新获取。"
-
-
-def person_from_link(token: str) -> Person | None:
-    """The person a personal link names, or None when it is forged, altered or too old. The age
-    limit is the policy's ``personal_link_days`` at the person's enterprise."""
-    from fugong.policy.services import current
-    from fugong.workforce.links import person_id_from_token
-
-    # The id first (with no practical age limit), then the age against the person's own policy.
-    person_id = person_id_from_token(token, max_age=timedelta(days=3650))
-    person = Person.objects.filter(pk=person_id).select_related("enterprise__region").first() if person_id else None
-    if person is None:
-        return None
-    days = int(current(person.enterprise.region).personal_link_days)
-    return person if person_id_from_token(token, max_age=timedelta(days=days)) == person.pk else None
-
-
-def _link_invalid(request: HttpRequest) -> HttpResponse:
-    return render(request, "workforce/pass_link_invalid.html", {"message": LINK_INVALID}, status=404)
+# The personal link's pages share the declaration pages' guard (workforce.views.declaration.personal_page):
+# a forged, altered or expired token is the friendly 404 page, and nothing is cached or sent on as a referrer.
 
 
 @require_safe
-def link_pass(request: HttpRequest, token: str) -> HttpResponse:
+@personal_page
+def link_pass(request: HttpRequest, person: Person, token: str) -> HttpResponse:
     """The pass page a personal link opens, without a password: that one person's pass only."""
-    person = person_from_link(token)
-    if person is None:
-        return _link_invalid(request)
     return _own_pass_page(request, person, qr_url=reverse("workforce:link-pass-qr", args=[token]), link=True)
 
 
 @require_safe
-def link_pass_qr(request: HttpRequest, token: str) -> HttpResponse:
-    person = person_from_link(token)
-    item = current_pass(person, timezone.localdate()) if person else None
+@personal_page
+def link_pass_qr(request: HttpRequest, person: Person, token: str) -> HttpResponse:
+    item = current_pass(person, timezone.localdate())
     if item is None:
         raise Http404
     return qr_response(item.token)

@@ -17,7 +17,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
@@ -76,7 +76,7 @@ class PersonListView(ScopedListView):
     template_name = "workforce/person_list.html"
     table_template = "workforce/person_table.html"
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         # An employee has one record, their own: the file page instead of a list of one.
         if request.user.is_authenticated and not request.user.has_perm("workforce.list_people") and Role.EMPLOYEE in scope_of(request.user).roles:
             return redirect("workforce:me")

@@ -130,7 +130,7 @@ def roster_progress(request: HttpRequest, ticket: str) -> HttpResponse:
 @login_required
 @permission_required("workforce.keep_roster", raise_exception=True)
 @require_safe
-def roster_report(request: HttpRequest, ticket: str) -> HttpResponse:
+def roster_report(request: HttpRequest, ticket: str) -> FileResponse:
     """The error report of the user's own import (refused rows with reasons, rows to check)."""
     data, _enterprise = _ticket(request, ticket)
     name = str((data.get("r") or {}).get("report") or "")
