@@ -40,7 +40,6 @@ MENU: list[MenuItem] = [
     MenuItem(_("隔离管理"), "quarantine:list", "house-lock", "quarantine.list_placements"),
     MenuItem(_("企业日报"), "health:report-mine", "journal-check", "health.view_daily_reports"),
     MenuItem(_("今日打卡"), "health:my-checkin", "thermometer-half", "health.checkin_self"),
-    MenuItem(_("待发证"), "workforce:pass-pending", "person-check", "workforce.approve_passes"),
     MenuItem(_("出入证"), "workforce:pass-list", "person-badge", "workforce.list_passes"),
     MenuItem(_("我的出入证"), "workforce:my-pass", "person-badge", "workforce.view_own_pass"),
     MenuItem(_("风险地区"), "workforce:risk-list", "geo-alt", "workforce.view_risk_areas"),

@@ -256,6 +256,11 @@ def seed_demo(*, scale: float = 1.0) -> list[DemoAccount]:
     from fugong.workforce.demo import seed_classification_and_passes
 
     seed_classification_and_passes(places, random.Random(20200205), scale)
+    # Their check-ins of the last days (today's slot partly done) and a few fever and symptom
+    # alerts, open and closed: fugong.health.demo.
+    from fugong.health.demo import seed_checkins
+
+    seed_checkins(scale)
     # The gate log of 东门 and 源城区入城检查站 (today and the days before), once passes exist.
     from fugong.gates.demo import seed_gate_log
 

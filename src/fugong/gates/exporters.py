@@ -27,7 +27,7 @@ def _columns(names_visible: bool) -> list[tuple[str, Any]]:
         ("方向", lambda p: p.get_direction_display()),
         ("姓名/驾驶员", name),
         ("手机号", phone),
-        ("企业", lambda p: p.enterprise.name if p.enterprise else ""),
+        ("企业", lambda p: p.enterprise.name if p.enterprise else ""),  # the worker's, or the enterprise visited
         ("体温(℃)", lambda p: p.temperature),
         ("发热", lambda p: "是" if p.fever else ""),
         ("结果", lambda p: p.get_outcome_display()),

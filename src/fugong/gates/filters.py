@@ -19,9 +19,9 @@ class PassageFilter(django_filters.FilterSet):
 
     q = django_filters.CharFilter(method="search", label="搜索")
     date = django_filters.DateFilter(field_name="date", label="日期", widget=forms.DateInput(attrs={"type": "date"}))
-    kind = django_filters.ChoiceFilter(choices=PassageKind.choices, label="类型")
-    direction = django_filters.ChoiceFilter(choices=Direction.choices, label="方向")
-    outcome = django_filters.ChoiceFilter(choices=Outcome.choices, label="结果")
+    kind = django_filters.ChoiceFilter(choices=PassageKind.choices, label="类型", empty_label="全部")
+    direction = django_filters.ChoiceFilter(choices=Direction.choices, label="方向", empty_label="全部")
+    outcome = django_filters.ChoiceFilter(choices=Outcome.choices, label="结果", empty_label="全部")
     fever = django_filters.BooleanFilter(field_name="fever", label="发热", widget=forms.Select(choices=[("", "全部"), ("true", "发热"),
                                                                                                        ("false", "正常")]))
 
