@@ -171,6 +171,9 @@ CELERY_TASK_ACKS_LATE = True
 # Periodic jobs (django-celery-beat copies these into its database schedule at start).
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "health-purge-idempotent-requests": {"task": "fugong.health.purge_idempotent_requests", "schedule": timedelta(hours=1)},
+    # Every quarter of an hour; the job decides per county whether its daily_report_deadline_hour has
+    # passed (鹤山市 9:00, elsewhere 10:00) and raises one missing-report alert per enterprise and day.
+    "health-missing-daily-reports": {"task": "fugong.health.tasks.check_missing_reports", "schedule": timedelta(minutes=15)},
 }
 # How long a process keeps a county's policy for the check-ins (health.services.cached_policy).
 # Off in the test suite: a test's rolled-back policy must not outlive it in the process.

@@ -32,8 +32,15 @@ def column(page: Any, header: str) -> list[str]:
 
 
 def menu_link(page: Any, label: str) -> Any:
-    """A main-menu entry by its label (its accessible name also holds the icon's glyph)."""
-    return page.locator("#nav").get_by_role("link", name=re.compile(rf"^\s*\S?\s*{re.escape(label)}$"))
+    """A main-menu entry by its label (its accessible name also holds the icon's glyph). An entry
+    inside a dropdown group is shown first by opening its group, as a person does, when the menu
+    itself is on screen."""
+    nav = page.locator("#nav")
+    link = nav.get_by_role("link", name=re.compile(rf"^\s*\S?\s*{re.escape(label)}$"))
+    group = nav.locator(".dropdown", has=link)
+    if group.count() and not link.is_visible() and group.locator(".dropdown-toggle").is_visible():
+        group.locator(".dropdown-toggle").click()
+    return link
 
 
 def wait_until_column_is(page: Any, header: str, value: str) -> None:

@@ -166,7 +166,7 @@ def test_pages_raise_no_csp_violation_and_no_console_error(page: Any, product: A
     log_in(page, "admin", product.password("admin"))
 
     # When they walk through every page of the menu, a filter, an enterprise and its form
-    menu = page.locator("#nav .nav-link[href]")
+    menu = page.locator("#nav .nav-link[href], #nav .dropdown-item[href]")
     urls = [menu.nth(i).get_attribute("href") for i in range(menu.count())]
     assert "/enterprises/" in urls
     visited = []

@@ -289,13 +289,13 @@ def test_a_late_report_settles_the_missing_report_alert(users: Callable[[str], U
 
 
 def test_the_job_is_a_celery_task_scheduled_by_beat() -> None:
-    from django_celery_beat.models import PeriodicTask
+    from datetime import timedelta
 
     from fugong.celery import app
     from fugong.health.tasks import check_missing_reports as task
 
-    scheduled = PeriodicTask.objects.get(task="fugong.health.tasks.check_missing_reports")
-    assert scheduled.enabled and scheduled.crontab is not None and scheduled.crontab.minute == "*/15"
+    scheduled = [entry for entry in app.conf.beat_schedule.values() if entry["task"] == "fugong.health.tasks.check_missing_reports"]
+    assert [entry["schedule"] for entry in scheduled] == [timedelta(minutes=15)]
     assert task.name in app.tasks
     enterprise = approved_enterprise(name="河源市定时任务测试有限公司")
     result = task.delay(at=at_local(date(2020, 3, 3), 11).isoformat()).get()

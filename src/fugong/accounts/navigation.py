@@ -19,39 +19,68 @@ class MenuItem:
     url_name: str
     icon: str
     permission: str | None = None
+    group: str | None = None  # a key of GROUPS: shown in that dropdown when the user has two or more of its entries
 
     @property
     def url(self) -> str:
         return reverse(self.url_name)
 
 
+@dataclass(frozen=True)
+class MenuGroup:
+    """A dropdown of the menu (or, with one entry, that entry alone)."""
+
+    label: str | Promise
+    icon: str
+    items: tuple[MenuItem, ...]
+
+
+PEOPLE, MORE = "people", "more"
+GROUPS: dict[str, tuple[str | Promise, str]] = {PEOPLE: (_("人员与健康"), "heart-pulse"), MORE: (_("更多"), "three-dots")}
+
+
 MENU: list[MenuItem] = [
     MenuItem(_("首页"), "home", "house"),
     MenuItem(_("企业"), "enterprises:list", "buildings", "enterprises.list_enterprises"),
-    MenuItem(_("人员档案"), "workforce:list", "people", "workforce.list_people"),
+    MenuItem(_("人员档案"), "workforce:list", "people", "workforce.list_people", PEOPLE),
     MenuItem(_("健康申报"), "workforce:me", "clipboard2-pulse", "workforce.view_own_file"),
     MenuItem(_("复工申请"), "resumption:list", "file-earmark-check", "resumption.list_applications"),
     MenuItem(_("审核待办"), "resumption:queue", "inbox", "resumption.review_queue"),
     MenuItem(_("现场检查"), "inspections:list", "clipboard-check", "inspections.list_inspections"),
-    MenuItem(_("整改台账"), "inspections:rectifications", "list-check", "inspections.list_rectifications"),
+    MenuItem(_("整改台账"), "inspections:rectifications", "list-check", "inspections.list_rectifications", MORE),
     MenuItem(_("门岗"), "gates:index", "qr-code-scan", "gates.view_gates"),
-    MenuItem(_("健康打卡"), "health:checkins", "thermometer-half", "health.list_checkins"),
-    MenuItem(_("预警处置"), "health:alerts", "exclamation-triangle", "health.list_alerts"),
-    MenuItem(_("隔离管理"), "quarantine:list", "house-lock", "quarantine.list_placements"),
-    MenuItem(_("企业日报"), "health:report-mine", "journal-check", "health.view_daily_reports"),
+    MenuItem(_("健康打卡"), "health:checkins", "thermometer-half", "health.list_checkins", PEOPLE),
+    MenuItem(_("预警处置"), "health:alerts", "exclamation-triangle", "health.list_alerts", PEOPLE),
+    MenuItem(_("隔离管理"), "quarantine:list", "house-lock", "quarantine.list_placements", PEOPLE),
+    MenuItem(_("企业日报"), "health:report-mine", "journal-check", "health.view_daily_reports", PEOPLE),
     MenuItem(_("今日打卡"), "health:my-checkin", "thermometer-half", "health.checkin_self"),
-    MenuItem(_("出入证"), "workforce:pass-list", "person-badge", "workforce.list_passes"),
+    MenuItem(_("出入证"), "workforce:pass-list", "person-badge", "workforce.list_passes", PEOPLE),
     MenuItem(_("我的出入证"), "workforce:my-pass", "person-badge", "workforce.view_own_pass"),
-    MenuItem(_("风险地区"), "workforce:risk-list", "geo-alt", "workforce.view_risk_areas"),
-    MenuItem(_("辖区与网格"), "regions:list", "diagram-3", "regions.browse_regions"),
-    MenuItem(_("政策参数"), "policy:index", "sliders", "policy.view_policy"),
-    MenuItem(_("审计日志"), "audit:list", "shield-check", "audit.view_audit"),
-    MenuItem(_("API 文档"), "api:docs", "braces", "regions.browse_regions"),
+    MenuItem(_("风险地区"), "workforce:risk-list", "geo-alt", "workforce.view_risk_areas", PEOPLE),
+    MenuItem(_("辖区与网格"), "regions:list", "diagram-3", "regions.browse_regions", MORE),
+    MenuItem(_("政策参数"), "policy:index", "sliders", "policy.view_policy", MORE),
+    MenuItem(_("审计日志"), "audit:list", "shield-check", "audit.view_audit", MORE),
+    MenuItem(_("API 文档"), "api:docs", "braces", "regions.browse_regions", MORE),
 ]
 
 
-def menu_for(user: Any) -> list[MenuItem]:
-    return [item for item in MENU if item.permission is None or user.has_perm(item.permission)]
+def menu_for(user: Any) -> list[MenuItem | MenuGroup]:
+    """The user's menu: plain entries, and a dropdown per group where the user has two or more of
+    its entries (twenty entries side by side do not fit a 1280-pixel screen)."""
+    visible = [item for item in MENU if item.permission is None or user.has_perm(item.permission)]
+    grouped: dict[str, list[MenuItem]] = {}
+    for item in visible:
+        if item.group is not None:
+            grouped.setdefault(item.group, []).append(item)
+    menu: list[MenuItem | MenuGroup] = []
+    for item in visible:
+        members = grouped.get(item.group) if item.group is not None else None
+        if not members or len(members) == 1:
+            menu.append(item)
+        elif members[0] is item:  # the group stands where its first entry would
+            label, icon = GROUPS[item.group]  # type: ignore[index]
+            menu.append(MenuGroup(label, icon, tuple(members)))
+    return menu
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,7 @@ from fugong.workforce.links import person_id_from_token
 from fugong.workforce.models import Person
 
 LINK_INVALID = "链接无效或已过期，请联系企业防疫专员重新获取。"
+MAX_TOKEN_CHARS = 300  # a signed link is far shorter: refuse anything longer before reading it
 NO_OWN_RECORD = "未找到与您账号关联的人员档案，请联系企业防疫专员登记或通过企业发给您的链接打卡。"
 FEVER_ADVICE = "体温异常：请立即停止工作，联系企业防疫专员"
 BULK_PAGE_SIZE = 50
@@ -65,7 +66,7 @@ def _person_from_token(token: str) -> Person | None:
     The link's lifetime is the policy of the person's county, which is known only once the token
     is read: read it within the longest lifetime the policy allows, then again within the county's."""
     longest = timedelta(days=int(BY_KEY["personal_link_days"].maximum))
-    person_id = person_id_from_token(token, max_age=longest)
+    person_id = person_id_from_token(token, max_age=longest) if len(token) <= MAX_TOKEN_CHARS else None
     if person_id is None:
         return None
     person = Person.objects.select_related("enterprise").filter(pk=person_id).first()
@@ -83,9 +84,13 @@ def _not_found(request: HttpRequest, message: str) -> HttpResponse:
 def link_checkin(request: HttpRequest, token: str) -> HttpResponse:
     """The check-in page a personal link opens, without a password."""
     person = _person_from_token(token)
-    if person is None:
-        return _not_found(request, LINK_INVALID)
-    return _person_page(request, person, acting_user=None, token=token)
+    response = _not_found(request, LINK_INVALID) if person is None else _person_page(request, person, acting_user=None, token=token)
+    # The token is the key: never cached, indexed or sent to another site as a referrer
+    # ("same-origin", not "no-referrer", which would make the form's POST fail CSRF with Origin: null).
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "same-origin"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
 
 
 @login_required

@@ -82,7 +82,7 @@ class RiskIndex:
         """Whether a region with these ancestor codes was in a risk area on a day of [start, end]."""
         for code in codes:
             for window in self._by_code.get(code, ()):
-                if window.valid_from <= end:
+                if window.valid_from <= end and (window.valid_to is None or window.valid_to >= start):
                     return True
         return False
 

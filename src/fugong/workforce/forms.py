@@ -21,6 +21,7 @@ from fugong.workforce.choices import HouseholdHealth, PersonOrigin, Post, Transp
 from fugong.workforce.declarations import CONSENT_TEXT, MAX_TRIPS
 from fugong.workforce.models import Person
 from fugong.workforce.services import EDITABLE_FIELDS, id_number_fields
+from fugong.workforce.validators import clean_name, clean_phone
 
 DATE_INPUT = {"type": "date"}
 CHECK = {"class": "form-check-input"}
@@ -36,7 +37,7 @@ class PersonForm(forms.Form):
     """A person's record. The ID number is required for a new person; on an existing one it is left
     empty (the full number is never put back into a page) unless it is being corrected."""
 
-    enterprise = forms.ModelChoiceField(queryset=Enterprise.objects.none(), label="企业")
+    enterprise = forms.ModelChoiceField(queryset=Enterprise.objects.none(), label="企业", empty_label="请选择企业")
     name = forms.CharField(label="姓名", max_length=60)
     id_number = forms.CharField(label="身份证号", max_length=40, widget=forms.TextInput(attrs={"autocomplete": "off", "class": "mono"}))
     phone = forms.CharField(label="手机号", max_length=30, widget=forms.TextInput(attrs={"inputmode": "tel"}))
@@ -66,6 +67,14 @@ class PersonForm(forms.Form):
             field.queryset = enterprises if enterprises is not None else Enterprise.objects.none()
             if field.queryset.count() == 1:
                 field.initial = field.queryset.first()
+
+    def clean_name(self) -> str:
+        clean_name(self.cleaned_data.get("name", ""))  # the service's own reading, for the message at the field
+        return str(self.cleaned_data.get("name", ""))
+
+    def clean_phone(self) -> str:
+        clean_phone(self.cleaned_data.get("phone", ""))
+        return str(self.cleaned_data.get("phone", ""))
 
     def clean_id_number(self) -> str:
         """Checked here for the message at the field (the service checks again); an unknown area code
@@ -99,7 +108,7 @@ class PersonForm(forms.Form):
 class RosterUploadForm(forms.Form):
     """A roster file (花名册) for one enterprise the user keeps the roster of."""
 
-    enterprise = forms.ModelChoiceField(queryset=Enterprise.objects.none(), label="企业")
+    enterprise = forms.ModelChoiceField(queryset=Enterprise.objects.none(), label="企业", empty_label="请选择企业")
     file = forms.FileField(label="花名册文件（.xlsx、.xls 或 .csv）", widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.csv"}))
 
     def __init__(self, *args: Any, enterprises: QuerySet[Enterprise], max_mb: int, **kwargs: Any) -> None:
