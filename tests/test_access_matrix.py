@@ -267,6 +267,8 @@ REACH |= {
     "person": ENTERPRISE_CHILD_REACH | {"command": ("other_grid", ("other_town", "other_county")),
                                         "grid": ("same_grid", ("other_grid", "other_county"))},
     "fever_alert": ENTERPRISE_CHILD_REACH,
+    # Health alerts (fugong.health): an open fever alert of a worker of the enterprise named (made by the test).
+    "alert": ENTERPRISE_CHILD_REACH,
     # Daily reports (health.reports): the named enterprise's report of today.
     "daily_report": ENTERPRISE_CHILD_REACH,
     # People (fugong.workforce): a person's file, as the quarantine's "person" (a worker registered now
@@ -307,6 +309,8 @@ ONLY_GUARDS = {"command": 403, "reviewer": 403, "grid": 403, "enterprise": 403, 
 # Quarantine pages and daily reports: reviewers, employees and gate guards are refused before any lookup;
 # filing a report is for the enterprise (and the platform admin) only.
 NO_QUARANTINE = {"reviewer": 403, "employee": 403, "gate": 403}
+# Check-in ledgers and alerts: reviewers, employees and gate guards are refused before any lookup.
+NO_HEALTH = {"reviewer": 403, "employee": 403, "gate": 403}
 ONLY_FILERS = {"command": 403, "reviewer": 403, "grid": 403, "employee": 403, "gate": 403}
 # Roster imports: reviewers, employees and gate guards keep no roster (refused before the ticket is read).
 NO_ROSTER = {"reviewer": 403, "employee": 403, "gate": 403}
@@ -495,6 +499,30 @@ MATRIX: dict[str, Row] = {
                                          writes=True, payload=lambda world, obj: world.report_json()),
     "api:daily-report-zero":         Row({"POST":  S(200, 403, 403, 403, 200, 403, 403, 401)},
                                          writes=True, payload=lambda world, obj: world.report_json(zero=True)),
+    # -- check-ins and alerts: a worker checks in on their own page (signed in, or through the personal link);
+    # the officers over the enterprise and its admin keep the ledgers, the table and the alerts; every account
+    # with people to record posts check-ins through the API (each item looked up in its scope).
+    "health:link-checkin":           Row({"GET":   S(200, 200, 200, 200, 200, 200, 200, 200),
+                                          "POST":  S(200, 200, 200, 200, 200, 200, 200, 200)},
+                                         target="link", writes=True, public=True, payload=lambda world, obj: {"data": {"temperature": "36.5"}}),
+    "health:my-checkin":             Row({"GET":   S(404, 404, 404, 404, 404, 200, 404, 302),
+                                          "POST":  S(404, 404, 404, 404, 404, 200, 404, 302)},
+                                         writes=True, payload=lambda world, obj: {"data": {"temperature": "36.6"}}),
+    "health:checkins":               Row({"GET":   S(200, 200, 403, 200, 200, 403, 403, 302)}),
+    "health:checkins?export=xlsx":   Row({"GET":   S(200, 200, 403, 200, 200, 403, 403, 302)}),
+    "health:checkins-missing":       Row({"GET":   S(200, 200, 403, 200, 200, 403, 403, 302)}),
+    "health:checkins-missing?export=xlsx": Row({"GET": S(200, 200, 403, 200, 200, 403, 403, 302)}),
+    "health:bulk":                   Row({"GET":   S(200, 200, 403, 200, 200, 403, 403, 302),
+                                          "POST":  S(302, 302, 403, 302, 302, 403, 403, 302)},
+                                         writes=True, payload=lambda world, obj: world.bulk_checkin_form()),
+    "health:alerts":                 Row({"GET":   S(200, 200, 403, 200, 200, 403, 403, 302)}),
+    "health:alerts?export=xlsx":     Row({"GET":   S(200, 200, 403, 200, 200, 403, 403, 302)}),
+    "health:alert-detail":           Row({"GET":   S(200, 200, 403, 200, 200, 403, 403, 302)}, target="alert", outside=NO_HEALTH),
+    "health:alert-close":            Row({"POST":  S(302, 302, 403, 302, 302, 403, 403, 302)}, target="alert", outside=NO_HEALTH,
+                                         writes=True, payload=lambda world, obj: {"data": {"outcome": "cleared", "note": "访问矩阵测试：复测体温正常。"}}),
+    "api:checkin-list":              Row({"GET":   S(200, 200, 403, 200, 200, 403, 403, 401),
+                                          "POST":  S(200, 200, 403, 200, 200, 200, 200, 401)},
+                                         writes=True, payload=lambda world, obj: world.checkin_json()),
     # -- people (一人一档): the officers over the enterprise and its admin keep the roster; an employee is sent
     # from the list to their own file; reviewers and gate guards see no one. Only the admin and the command
     # over the enterprise reveal a full ID number (a refused attempt is audited: the row is not a "write").
@@ -602,6 +630,7 @@ URL_KWARGS: dict[str, Callable[[Any], dict[str, Any]]] = {
     "site": lambda site: {"pk": site.pk},
     "person": lambda person: {"person": person.pk},
     "fever_alert": lambda alert: {"alert": alert.uuid},
+    "alert": lambda alert: {"uuid": alert.uuid},
     "daily_report": lambda report: {"pk": report.pk},
     "person_file": lambda person: {"pk": person.pk},
     "link": lambda token: {"token": token},
@@ -912,6 +941,8 @@ class World:
             return Gate.objects.create(enterprise=self.enterprise(name), name="访问矩阵测试门岗")
         if kind in ("placement", "site", "person", "fever_alert", "daily_report"):
             return self._quarantine_child(kind, name)
+        if kind == "alert":  # an open fever alert, as the quarantine's placement from an alert takes it
+            return self._quarantine_child("fever_alert", name)
         if kind in ("pass", "eligible", "pass_link", "risk_area", "run"):
             return self._pass_child(kind, name)
         if kind in ("person_file", "link", "roster_ticket"):
@@ -1009,6 +1040,16 @@ class World:
         report = default_storage.save(f"{REPORT_DIR}/访问矩阵测试-错误报告.xlsx", ContentFile(b"PK matrix"))
         return make_ticket(task_id="matrix-task", user=self.user(username), enterprise=self.own_enterprise(), filename="花名册.csv",
                            result={"rows": 1, "imported": 0, "refused": 1, "warnings": 0, "error": "", "report": report})
+
+    # check-ins (fugong.health)
+    def checkin_json(self) -> dict[str, Any]:
+        """One check-in of the demo employee's own record: in the scope of every role that records."""
+        body = {"person": str(self._employee_record().pk), "temperature": "36.5"}
+        return {"data": json.dumps(body), "content_type": "application/json"}
+
+    def bulk_checkin_form(self) -> dict[str, Any]:
+        """ent_admin's enterprise's table with the demo employee's temperature typed (today, the current slot)."""
+        return {"data": {"enterprise": self.own_enterprise().pk, f"t-{self._employee_record().pk}": "36.7"}}
 
     def person_form(self, person: Any = None) -> dict[str, Any]:
         """The create page's form: a new worker of ent_admin's enterprise; or the edit page's, as the
@@ -1353,6 +1394,12 @@ def _people_fingerprint_parts() -> list[str]:
     return [*_of(Person, "COUNT(*)", "MAX({updated_at})"), *_of(HealthDeclaration, "COUNT(*)"), *_pass_fingerprint_parts()]
 
 
+def _checkin_fingerprint_parts() -> list[str]:
+    from fugong.health.models import Alert, CheckIn, IdempotentRequest
+
+    return [*_of(CheckIn, "COUNT(*)", "MAX({recorded_at})"), *_of(IdempotentRequest, "COUNT(*)"), *_of(Alert, "MAX({updated_at})")]
+
+
 def _pass_fingerprint_parts() -> list[str]:
     """Passes (issued, revoked), risk areas (added, changed), re-evaluation runs and their changes."""
     from fugong.workforce.models import ClassificationChange, Pass, ReevaluationRun, RiskArea
@@ -1384,6 +1431,8 @@ def _fingerprint_sql() -> str:
         *_quarantine_fingerprint_parts(),
         # people: their records and health declarations
         *_people_fingerprint_parts(),
+        # check-ins (alerts are counted with the quarantine's) and the API's kept answers
+        *_checkin_fingerprint_parts(),
     ]
     return "SELECT " + ", ".join(parts)
 

@@ -38,8 +38,9 @@ def own_enterprise(db: Any) -> Enterprise:
 
 @pytest.fixture
 def staff(own_enterprise: Enterprise) -> dict[str, Person]:
-    """The demo employee's own record (the demo's, or one made here), a colleague, a person of
-    another enterprise of the same grid and one of 鹤山市."""
+    """The demo employee's own record (the demo's, with the demo's check-ins of the last days, or
+    one made here), two colleagues without any check-in yet, a person of another enterprise of the
+    same grid and one of 鹤山市."""
     employee_user = User.objects.get(username="employee")
     employee = Person.objects.filter(user=employee_user).first()
     if employee is None:
@@ -52,6 +53,7 @@ def staff(own_enterprise: Enterprise) -> dict[str, Person]:
     return {
         "employee": employee,
         "colleague": register(own_enterprise, 2, "李秀英"),
+        "newcomer": register(own_enterprise, 5, "王芳"),
         "neighbour": register(same_grid, 3, "陈建国"),
         "heshan": register(heshan, 4, "黄丽"),
     }

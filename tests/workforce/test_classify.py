@@ -239,3 +239,23 @@ def oracle_facts(origin: str, today: date, return_date: date | None, contact: bo
     return WorkerFacts(origin=origin or Origin.LOCAL_NOT_AWAY, today=today, from_key_area=bool(places), key_area_places=tuple(dict.fromkeys(places)),
                        contact_with_case=contact, already_back=return_date is not None and return_date <= today, return_date=return_date,
                        temperature=temperature, cough=cough)
+
+
+def test_people_imported_from_a_roster_are_classified_by_the_import_task(own_enterprise: Enterprise) -> None:
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from fugong.workforce.tasks import import_roster_task
+    from tests.workforce.factories import csv_bytes, id_number, roster_row
+
+    # Given a roster of two: one from elsewhere in the province, one without an origin
+    rows = [roster_row("欧阳明", id_number(901), 来源地="省内其他城市", 返岗日期="2020-02-10"), roster_row("司马青", id_number(902), 来源地="")]
+    stored = default_storage.save("workforce/uploads/test-roster.csv", ContentFile(csv_bytes(rows)))
+    # When the import task runs
+    outcome = import_roster_task.apply(kwargs={"enterprise_id": own_enterprise.pk, "storage_name": stored, "filename": "花名册.csv",
+                                               "acting_user_id": User.objects.get(username="admin").pk}).get()
+    # Then both are classified: the first waits out the isolation, the second's record is incomplete
+    assert outcome["imported"] == 2
+    first, second = (Person.objects.get(enterprise=own_enterprise, name=name) for name in ("欧阳明", "司马青"))
+    assert (first.category, first.eligible_on) == (Category.ISOLATE_BEFORE_PASS, date(2020, 2, 24))
+    assert (second.category, second.category_reason) == ("", INCOMPLETE_REASON) and second.classified_at is not None

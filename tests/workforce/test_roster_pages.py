@@ -151,3 +151,19 @@ def test_the_template_downloads_with_the_chinese_headers(client_for):
     assert response.status_code == 200
     header = read_sheets(response.content)["花名册"][0]
     assert header[:8] == ["姓名", "身份证号", "手机号", "现住址", "户籍地", "返岗日期", "交通方式", "岗位"]
+
+
+def test_when_the_task_queue_is_down_the_page_says_so_and_keeps_no_upload(client_for, own_enterprise, monkeypatch):
+    from django.core.files.storage import default_storage
+    from kombu.exceptions import OperationalError
+
+    def down(**kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(import_roster_task, "delay", down)
+    before = set(default_storage.listdir(roster.UPLOAD_DIR)[1]) if default_storage.exists(roster.UPLOAD_DIR) else set()
+    roster_file = upload("a.csv", csv_bytes([roster_row("甲", id_number(44))]), "text/csv")
+    response = client_for("ent_admin").post(reverse("workforce:roster-import"), {"enterprise": own_enterprise.pk, "file": roster_file})
+    assert response.status_code == 200 and "后台导入服务暂时不可用" in response.content.decode()
+    after = set(default_storage.listdir(roster.UPLOAD_DIR)[1]) if default_storage.exists(roster.UPLOAD_DIR) else set()
+    assert after == before

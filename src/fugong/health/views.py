@@ -340,7 +340,7 @@ def _quarantine_link(alert: Alert) -> str:
     """安排隔离 from an open fever alert, when the quarantine pages are there."""
     if alert.status != AlertStatus.OPEN or alert.kind != AlertKind.FEVER or alert.person_id is None:
         return ""
-    return reverse_if_exists("quarantine:place-from-alert", alert.pk) or reverse_if_exists("quarantine:place", alert.person_id)
+    return reverse_if_exists("quarantine:place-from-alert", alert.uuid) or reverse_if_exists("quarantine:place", alert.person_id)
 
 
 def _render_alert(request: HttpRequest, alert: Alert, form: AlertCloseForm | None = None, status: int = 200) -> HttpResponse:

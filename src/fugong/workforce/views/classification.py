@@ -127,7 +127,8 @@ class RiskAreaForm(forms.Form):
     level = forms.ChoiceField(label="风险等级", choices=RiskLevel.choices)
     valid_from = forms.DateField(label="起始日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                                  error_messages={"required": "请填写起始日期。", "invalid": "起始日期格式应为 2020-02-01。"})
-    valid_to = forms.DateField(label="截止日期", required=False, help_text="空表示至今仍是风险地区。", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    valid_to = forms.DateField(label="截止日期", required=False, help_text="空表示至今仍是风险地区。",
+                               widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                                error_messages={"invalid": "截止日期格式应为 2020-02-01。"})
     source = forms.CharField(label="依据", max_length=255, required=False, help_text="发布名单的通告或文件。")
 

@@ -25,6 +25,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
+from kombu.exceptions import OperationalError
 
 from fugong.core.uploads import display_name
 from fugong.core.views import xlsx_response
@@ -66,11 +67,17 @@ def roster_import(request: HttpRequest) -> HttpResponse:
         extension = filename.rsplit(".", 1)[-1].lower()
         # A generated name: the user's file name never becomes a path on the server.
         stored = default_storage.save(f"{UPLOAD_DIR}/{uuid.uuid4().hex}.{extension}", upload)
-        started = import_roster_task.delay(enterprise_id=enterprise.pk, storage_name=stored, filename=filename, acting_user_id=request.user.pk)
-        # Without a broker Celery ran the task already (eager): keep its answer in the ticket.
-        result = started.get() if isinstance(started, EagerResult) else None
-        ticket = make_ticket(task_id=started.id, user=request.user, enterprise=enterprise, filename=filename, result=result)
-        return redirect("workforce:roster-progress", ticket=ticket)
+        try:
+            started = import_roster_task.delay(enterprise_id=enterprise.pk, storage_name=stored, filename=filename,
+                                               acting_user_id=request.user.pk)
+        except OperationalError:  # the broker is down: say so, and keep nothing of the upload
+            default_storage.delete(stored)
+            form.add_error(None, "后台导入服务暂时不可用，文件未导入，请稍后再试。")
+        else:
+            # Without a broker Celery ran the task already (eager): keep its answer in the ticket.
+            result = started.get() if isinstance(started, EagerResult) else None
+            ticket = make_ticket(task_id=started.id, user=request.user, enterprise=enterprise, filename=filename, result=result)
+            return redirect("workforce:roster-progress", ticket=ticket)
     return render(request, "workforce/roster_import.html", {"form": form, "max_mb": max_mb})
 
 
