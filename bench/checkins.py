@@ -317,6 +317,8 @@ def _thread_work(job: Job, own: list[str], latencies: list[float], failures: lis
             if started >= job.start_at:
                 latencies.append(time.time() - started)
             n += 1
+        # Keep the backend until the CPU of the window has been read (cpu_snapshot after stop_at).
+        time.sleep(max(0.0, job.stop_at + 1.0 - time.time()))
 
 
 def _process(job: Job, slices: list[list[str]], results: Any) -> None:
@@ -414,7 +416,7 @@ def run_phase(name: str, kind: str, *, clients: int, procs: int, seeded: Seeded,
         worker.start()
     time.sleep(max(0.0, start_at - time.time()))
     before = cpu_snapshot(server_pid, [w.pid for w in workers if w.pid])
-    time.sleep(max(0.0, start_at + seconds - time.time()))
+    time.sleep(max(0.0, start_at + seconds + 0.2 - time.time()))  # the requests under way at the end finish
     after = cpu_snapshot(server_pid, [w.pid for w in workers if w.pid])
     latencies: list[float] = []
     failures: list[int] = []

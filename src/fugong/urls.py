@@ -8,6 +8,9 @@ admin.site.site_title = "复工复产防控平台"
 
 urlpatterns = [
     path("", account_views.home, name="home"),
+    # First: the API takes the platform's volume (devices' check-ins) and Django tries the
+    # prefixes in order; no other prefix can match "api/v1/", so the order changes nothing else.
+    path("api/v1/", include("fugong.api.urls")),
     path("accounts/", include("fugong.accounts.urls")),
     path("enterprises/", include("fugong.enterprises.urls")),
     path("regions/", include("fugong.regions.urls")),
@@ -20,7 +23,6 @@ urlpatterns = [
     path("quarantine/", include("fugong.quarantine.urls")),
     # /people/… and the personal links /p/<token>/… (see fugong/workforce/urls.py)
     path("", include("fugong.workforce.urls")),
-    path("api/v1/", include("fugong.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

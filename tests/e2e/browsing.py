@@ -36,8 +36,11 @@ def menu_link(page: Any, label: str) -> Any:
     inside a dropdown group is shown first by opening its group, as a person does, when the menu
     itself is on screen."""
     nav = page.locator("#nav")
-    link = nav.get_by_role("link", name=re.compile(rf"^\s*\S?\s*{re.escape(label)}$"))
-    group = nav.locator(".dropdown", has=link)
+    name = re.compile(rf"^\s*\S?\s*{re.escape(label)}$")
+    link = nav.get_by_role("link", name=name)
+    # The entry of a closed dropdown is hidden, and roles skip hidden elements unless asked; the
+    # inner locator of ``has`` is relative to the dropdown, so it must not start from #nav.
+    group = nav.locator(".dropdown", has=page.get_by_role("link", name=name, include_hidden=True))
     if group.count() and not link.is_visible() and group.locator(".dropdown-toggle").is_visible():
         group.locator(".dropdown-toggle").click()
     return link

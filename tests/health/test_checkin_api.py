@@ -294,3 +294,51 @@ def test_the_list_shows_the_check_ins_in_scope(staff: dict[str, Person], post_ch
     listed = client_for("ent_admin").get("/api/v1/checkins", {"page_size": 500}).json()["results"]
     persons = {row["person"] for row in listed}
     assert str(staff["colleague"].pk) in persons and str(staff["heshan"].pk) not in persons
+
+
+# -- the device's token remembered for a few seconds ------------------------------------------------
+
+@pytest.fixture
+def remembered_tokens() -> Any:
+    from django.test import override_settings
+
+    from fugong.health import authentication
+
+    authentication.forget()
+    with override_settings(FUGONG_API_AUTH_CACHE_SECONDS=10):
+        yield
+    authentication.forget()
+
+
+def test_a_remembered_token_is_refused_at_once_when_it_is_revoked(staff: dict[str, Person], remembered_tokens: None) -> None:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from fugong.accounts.models import ApiToken, User
+
+    token, key = ApiToken.issue(user=User.objects.get(username="gate_guard"), name="东门测温枪")
+    device = Client(HTTP_AUTHORIZATION=f"Token {key}")
+    body = json.dumps(item(staff["colleague"]))
+    assert device.post("/api/v1/checkins", body, content_type="application/json").status_code == 200
+    # Remembered: the next check-in asks the database for neither the token nor the memberships
+    with CaptureQueriesContext(connection) as queries:
+        assert device.post("/api/v1/checkins", body, content_type="application/json").status_code == 200
+    assert not [q["sql"] for q in queries.captured_queries if "accounts_apitoken" in q["sql"] or "accounts_membership" in q["sql"]]
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    assert device.post("/api/v1/checkins", body, content_type="application/json").status_code == 401
+
+
+def test_a_remembered_token_of_an_account_that_loses_its_gate_no_longer_records(staff: dict[str, Person], remembered_tokens: None) -> None:
+    from django.test import Client
+
+    from fugong.accounts.models import ApiToken, Membership, User
+
+    guard = User.objects.get(username="gate_guard")
+    _, key = ApiToken.issue(user=guard, name="东门测温枪")
+    device = Client(HTTP_AUTHORIZATION=f"Token {key}")
+    body = json.dumps(item(staff["colleague"]))
+    assert device.post("/api/v1/checkins", body, content_type="application/json").status_code == 200
+    Membership.objects.filter(user=guard).delete()
+    assert device.post("/api/v1/checkins", body, content_type="application/json").status_code == 403

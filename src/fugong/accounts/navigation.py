@@ -20,6 +20,9 @@ class MenuItem:
     icon: str
     permission: str | None = None
     group: str | None = None  # a key of GROUPS: shown in that dropdown when the user has two or more of its entries
+    # The employee's own page: only for accounts with the employee role. A superuser holds every
+    # permission but has no record of their own (the page would be a 404).
+    own: bool = False
 
     @property
     def url(self) -> str:
@@ -43,7 +46,7 @@ MENU: list[MenuItem] = [
     MenuItem(_("首页"), "home", "house"),
     MenuItem(_("企业"), "enterprises:list", "buildings", "enterprises.list_enterprises"),
     MenuItem(_("人员档案"), "workforce:list", "people", "workforce.list_people", PEOPLE),
-    MenuItem(_("健康申报"), "workforce:me", "clipboard2-pulse", "workforce.view_own_file"),
+    MenuItem(_("健康申报"), "workforce:me", "clipboard2-pulse", "workforce.view_own_file", own=True),
     MenuItem(_("复工申请"), "resumption:list", "file-earmark-check", "resumption.list_applications"),
     MenuItem(_("审核待办"), "resumption:queue", "inbox", "resumption.review_queue"),
     MenuItem(_("现场检查"), "inspections:list", "clipboard-check", "inspections.list_inspections"),
@@ -53,9 +56,9 @@ MENU: list[MenuItem] = [
     MenuItem(_("预警处置"), "health:alerts", "exclamation-triangle", "health.list_alerts", PEOPLE),
     MenuItem(_("隔离管理"), "quarantine:list", "house-lock", "quarantine.list_placements", PEOPLE),
     MenuItem(_("企业日报"), "health:report-mine", "journal-check", "health.view_daily_reports", PEOPLE),
-    MenuItem(_("今日打卡"), "health:my-checkin", "thermometer-half", "health.checkin_self"),
+    MenuItem(_("今日打卡"), "health:my-checkin", "thermometer-half", "health.checkin_self", own=True),
     MenuItem(_("出入证"), "workforce:pass-list", "person-badge", "workforce.list_passes", PEOPLE),
-    MenuItem(_("我的出入证"), "workforce:my-pass", "person-badge", "workforce.view_own_pass"),
+    MenuItem(_("我的出入证"), "workforce:my-pass", "person-badge", "workforce.view_own_pass", own=True),
     MenuItem(_("风险地区"), "workforce:risk-list", "geo-alt", "workforce.view_risk_areas", PEOPLE),
     MenuItem(_("辖区与网格"), "regions:list", "diagram-3", "regions.browse_regions", MORE),
     MenuItem(_("政策参数"), "policy:index", "sliders", "policy.view_policy", MORE),
@@ -67,7 +70,8 @@ MENU: list[MenuItem] = [
 def menu_for(user: Any) -> list[MenuItem | MenuGroup]:
     """The user's menu: plain entries, and a dropdown per group where the user has two or more of
     its entries (twenty entries side by side do not fit a 1280-pixel screen)."""
-    visible = [item for item in MENU if item.permission is None or user.has_perm(item.permission)]
+    employee = Role.EMPLOYEE in scope_of(user).roles
+    visible = [item for item in MENU if (item.permission is None or user.has_perm(item.permission)) and (employee or not item.own)]
     grouped: dict[str, list[MenuItem]] = {}
     for item in visible:
         if item.group is not None:

@@ -22,7 +22,7 @@ SEED = 20200211
 HISTORY_DAYS = 3  # today and the two days before
 SLOT_HOURS = {1: (7, 9), 2: (13, 15)}  # when people take their temperature, by slot (from, to)
 SYMPTOMS = ["咽痛", "乏力", "流涕", "腹泻", "头痛"]
-CLOSING_NOTES = {
+CLOSING_NOTES: dict[str, str] = {
     AlertOutcome.CLINIC: "已由企业防疫专员陪同送市人民医院发热门诊，等待检测结果。",
     AlertOutcome.ISOLATED: "已安排至企业隔离观察室单人单间观察，每日两次测温。",
     AlertOutcome.CLEARED: "复测体温正常，经社区医生问诊排除异常，恢复上岗。",

@@ -313,6 +313,9 @@ class _Item:
     day: date | None
 
 
+Key = tuple[uuid.UUID, date, int]  # a check-in's (person, day, slot): unique
+
+
 @dataclass(frozen=True)
 class _Row:
     """One row of the upsert."""
@@ -329,7 +332,7 @@ class _Row:
     recorded_by_id: int | None
 
     @property
-    def key(self) -> tuple[uuid.UUID, date, int]:
+    def key(self) -> Key:
         return self.person_id, self.date, self.slot
 
 
@@ -471,7 +474,7 @@ def _scope_policy(user: Any) -> Any:
     scope = scope_of(user)
     if scope.is_admin or scope.command_paths or scope.grid_paths:
         return None
-    key = ("health.scope_policy", getattr(user, "pk", None))
+    key = f"health.scope_policy.{getattr(user, 'pk', None)}"
     if key not in scope.extra:
         enterprises = scope.enterprise_ids | scope.gate_enterprise_ids | scope.employee_enterprise_ids
         regions = set(Enterprise.objects.filter(pk__in=enterprises).values_list("region_id", flat=True)) if enterprises else set()
@@ -502,14 +505,14 @@ def _in_one_statement(read: list[_Item], results: list[ItemResult], *, acting_us
             results[item.index].error = _first_message(exc)
             continue
         rows.append((item, _Row(item.person_id, 0, day, slot, item.temperature, item.cough, item.symptoms, source, at, recorder_id)))
-    saved: dict[tuple[uuid.UUID, date, int], tuple[int, bool]] = {}
+    saved: dict[Key, tuple[int, bool]] = {}
     if rows and compiled is not None:
         last = list({row.key: row for _item, row in rows}.values())
         sql = _joined_upsert_sql(compiled[0], single=len(last) == 1)
         columns = [[getattr(row, name) for row in last] for name in _JOINED]
         params = [*compiled[1], *([column[0] for column in columns] if len(last) == 1 else columns)]
         saved = {(person_id, day, slot): (pk, created) for pk, person_id, day, slot, created in _fetch(sql, params)}
-    seen: set[tuple[uuid.UUID, date, int]] = set()
+    seen: set[Key] = set()
     for item, row in rows:
         result = results[item.index]
         if row.key not in saved:
@@ -528,14 +531,12 @@ _JOINED_TYPES = ("uuid", "date", "smallint", "numeric", "boolean", "text", "text
 def _joined_upsert_sql(recordable: str, *, single: bool) -> str:
     """WITH recordable AS (the scoped person query) INSERT … SELECT the rows JOIN recordable … ON
     CONFLICT DO UPDATE … RETURNING, for one row (VALUES) or many (unnest)."""
-    cache_key = f"joined:{single}:{recordable}"
-    if cache_key in _sql:
-        return _sql[cache_key]
+    cache_key = (single, recordable)  # the text's hash is kept on the string: a cheap key
+    if cache_key in _joined:
+        return _joined[cache_key]
     meta = CheckIn._meta
     quote = connection.ops.quote_name
-
-    def column(name: str) -> str:
-        return quote(meta.get_field(name).column)
+    column = _column
 
     names = ", ".join(column(name) for name in _INSERTED)
     aliases = ", ".join(_JOINED)
@@ -551,17 +552,17 @@ def _joined_upsert_sql(recordable: str, *, single: bool) -> str:
     sql = (f"WITH recordable (id, enterprise_id, region_id) AS ({recordable}) "  # noqa: S608 - Django's SQL and identifiers
            f"INSERT INTO {quote(meta.db_table)} ({names}) SELECT {picked} FROM {source} JOIN recordable r ON r.id = i.person_id "
            f"ON CONFLICT ({key}) DO UPDATE SET {updates} RETURNING {quote(meta.pk.column)}, {key}, (xmax = 0)")
-    if len(_sql) > 1000:  # one per scope's query text: bounded, for a process that sees many scopes
-        _sql.clear()
-    return _sql.setdefault(cache_key, sql)
+    if len(_joined) > 1000:  # one per scope's query text: bounded, for a process that sees many scopes
+        _joined.clear()
+    return _joined.setdefault(cache_key, sql)
 
 
-def _save(rows: list[tuple[_Item, _Row, Any]], results: list[ItemResult]) -> dict[tuple[uuid.UUID, date, int], tuple[int, bool]]:
+def _save(rows: list[tuple[_Item, _Row, Any]], results: list[ItemResult]) -> dict[Key, tuple[int, bool]]:
     """Upsert the rows and fill in their results. The last item of a slot is the one that stays;
     the earlier ones "were updated" by it, as two requests would have been."""
     last = {row.key: row for _item, row, _policy in rows}
     saved = _upsert(list(last.values()))
-    seen: set[tuple[uuid.UUID, date, int]] = set()
+    seen: set[Key] = set()
     for item, row, _policy in rows:
         checkin_id, created = saved[row.key]
         result = results[item.index]
@@ -599,7 +600,7 @@ def _recordable_sql(user: Any) -> tuple[str, tuple[Any, ...]] | None:
     from fugong.accounts.scope import scope_of
 
     scope = scope_of(user)
-    key = ("health.recordable", getattr(user, "pk", None))
+    key = f"health.recordable.{getattr(user, 'pk', None)}"
     if key not in scope.extra:
         queryset = Person.objects.recordable_by(user).order_by().values_list("pk", "enterprise_id", "enterprise__region_id")
         try:
@@ -608,6 +609,9 @@ def _recordable_sql(user: Any) -> tuple[str, tuple[Any, ...]] | None:
             scope.extra[key] = None
     compiled: tuple[str, tuple[Any, ...]] | None = scope.extra[key]
     return compiled
+
+
+PREPARE_ONLY_WHEN_ASKED = 2**31 - 1  # psycopg's threshold of automatic preparing: never reached
 
 
 def _fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
@@ -621,8 +625,13 @@ def _fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         import psycopg
 
         connection.ensure_connection()
+        raw = connection.connection
+        if raw.prepare_threshold is None:
+            # Django turns psycopg's preparing off (None); here only the statements asked for
+            # (prepare=True) are prepared: Django's own cursors bind on the client and never are.
+            raw.prepare_threshold = PREPARE_ONLY_WHEN_ASKED
         # psycopg.Cursor, not the connection's cursor factory (Django's client-side one).
-        with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        with connection.wrap_database_errors, psycopg.Cursor(raw) as cursor:
             cursor.execute(sql, params, prepare=True)
             return cursor.fetchall()
     with connection.cursor() as cursor:
@@ -648,6 +657,16 @@ def _raise_alerts(abnormal: list[tuple[_Item, _Row, int, tuple[str, str]]], resu
 
 # -- the upsert ------------------------------------------------------------------------------------
 
+
+def _column(name: str) -> str:
+    """The quoted column of a CheckIn field."""
+    from django.db import models
+
+    field = CheckIn._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return connection.ops.quote_name(field.column)
+
+
 _INSERTED = ("person", "enterprise", "date", "slot", "temperature", "cough", "symptoms", "source", "recorded_at", "recorded_by")
 _UPDATED = ("temperature", "cough", "symptoms", "source", "recorded_at", "recorded_by")
 _PG_TYPES = ("uuid", "bigint", "date", "smallint", "numeric", "boolean", "text", "text", "timestamptz", "bigint")
@@ -660,9 +679,7 @@ def _postgres_upsert_sql(*, single: bool) -> str:
     is a bound parameter."""
     meta = CheckIn._meta
     quote = connection.ops.quote_name
-
-    def column(name: str) -> str:
-        return quote(meta.get_field(name).column)
+    column = _column
 
     names = [column(name) for name in _INSERTED]
     arrays = ", ".join(f"%s::{kind}[]" for kind in _PG_TYPES)
@@ -674,9 +691,10 @@ def _postgres_upsert_sql(*, single: bool) -> str:
 
 
 _sql: dict[str, str] = {}
+_joined: dict[tuple[bool, str], str] = {}
 
 
-def _upsert(rows: list[_Row]) -> dict[tuple[uuid.UUID, date, int], tuple[int, bool]]:
+def _upsert(rows: list[_Row]) -> dict[Key, tuple[int, bool]]:
     """Insert or update the rows (unique per person, date and slot) in one statement; their ids
     and whether each was new. Not ``update_or_create``: that is two or three round trips per row
     and races between its read and its write."""
@@ -696,7 +714,7 @@ def _upsert(rows: list[_Row]) -> dict[tuple[uuid.UUID, date, int], tuple[int, bo
     return {(person_id, day, slot): (pk, created) for pk, person_id, day, slot, created in _fetch(sql, params)}
 
 
-def _upsert_portable(rows: list[_Row]) -> dict[tuple[uuid.UUID, date, int], tuple[int, bool]]:
+def _upsert_portable(rows: list[_Row]) -> dict[Key, tuple[int, bool]]:
     """The same on other databases (SQLite for the demo and the tests): Django's ``bulk_create``
     with ``update_conflicts`` (INSERT … ON CONFLICT DO UPDATE), and the keys that were there
     before read first. SQLite takes its write lock at BEGIN (``transaction_mode=IMMEDIATE``), so

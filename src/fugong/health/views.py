@@ -252,13 +252,13 @@ def bulk_checkin(request: HttpRequest) -> HttpResponse:
     errors: dict[str, str] = {}
     if request.method == "POST":
         items: list[dict[str, Any]] = []
-        for key, value in request.POST.items():
+        for key in request.POST:
             if key.startswith("t-"):
-                person = key[2:]
+                person, value = key[2:], request.POST.get(key, "").strip()
                 cough = request.POST.get(f"c-{person}") == "on"
-                typed[person] = (value.strip(), cough)
-                if value.strip():
-                    items.append({"person": person, "temperature": value.strip().replace(",", "."), "cough": cough, "date": day, "slot": slot})
+                typed[person] = (value, cough)
+                if value:
+                    items.append({"person": person, "temperature": value.replace(",", "."), "cough": cough, "date": day, "slot": slot})
         if not items:
             messages.error(request, "请至少填写一人的体温后再提交。")
         else:
