@@ -78,10 +78,12 @@ def database_url() -> str:
 
 def server_env() -> dict[str, str]:
     """What the web server runs with: the test settings (no production secrets needed) without
-    DEBUG (which would keep every query in memory), the policy cached as in production."""
+    DEBUG (which would keep every query in memory), the policy and the device's token cached as
+    in production (the test settings turn both caches off)."""
     env = dict(os.environ)
-    env.update(DATABASE_URL=database_url(), FUGONG_ENV="test", DEBUG="0", LOG_LEVEL="WARNING", FUGONG_POLICY_CACHE_SECONDS="60", FUGONG_API_AUTH_CACHE_SECONDS="10",
-               DATABASE_CONN_MAX_AGE="600", PYTHONPATH=str(ROOT / "src"), DJANGO_SETTINGS_MODULE="fugong.settings")
+    env.update(DATABASE_URL=database_url(), FUGONG_ENV="test", DEBUG="0", LOG_LEVEL="WARNING", FUGONG_POLICY_CACHE_SECONDS="60",
+               FUGONG_API_AUTH_CACHE_SECONDS="10", DATABASE_CONN_MAX_AGE="600", PYTHONPATH=str(ROOT / "src"),
+               DJANGO_SETTINGS_MODULE="fugong.settings", PYTHONWARNINGS="ignore:No directory at")
     env.pop("REDIS_URL", None)
     return env
 

@@ -515,6 +515,9 @@ MATRIX: dict[str, Row] = {
     "health:bulk":                   Row({"GET":   S(200, 200, 403, 200, 200, 403, 403, 302),
                                           "POST":  S(302, 302, 403, 302, 302, 403, 403, 302)},
                                          writes=True, payload=lambda world, obj: world.bulk_checkin_form()),
+    "health:bulk-template":          Row({"GET":   S(200, 200, 403, 200, 200, 403, 403, 302)}),
+    # Without refused rows of an import in the session, the table is where it sends you.
+    "health:bulk-errors":            Row({"GET":   S(302, 302, 403, 302, 302, 403, 403, 302)}),
     "health:alerts":                 Row({"GET":   S(200, 200, 403, 200, 200, 403, 403, 302)}),
     "health:alerts?export=xlsx":     Row({"GET":   S(200, 200, 403, 200, 200, 403, 403, 302)}),
     "health:alert-detail":           Row({"GET":   S(200, 200, 403, 200, 200, 403, 403, 302)}, target="alert", outside=NO_HEALTH),

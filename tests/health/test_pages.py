@@ -206,9 +206,17 @@ def test_the_ledger_shows_todays_figures_and_filters_fevers(client_for: Callable
     response = client.get(reverse("health:checkins"), {"enterprise": staff["colleague"].enterprise_id})
     counts = response.context["counts"]
     assert counts.checked >= 2 and counts.fever >= 1 and counts.expected >= counts.checked
-    fevers = client.get(reverse("health:checkins"), {"fever": "true"}).context["page"].paginator.object_list
+    fevers = client.get(reverse("health:checkins"), {"fever": "1"}).context["page"].paginator.object_list
     assert staff["colleague"].pk in {c.person_id for c in fevers}
     assert staff["employee"].pk not in {c.person_id for c in fevers}
+
+
+def test_a_fever_measured_again_in_the_same_slot_shows_both_temperatures(client_for: Callable[[str], Client],
+                                                                         staff: dict[str, Person]) -> None:
+    checkin_record(person=staff["colleague"], temperature="38.0", slot=1)
+    checkin_record(person=staff["colleague"], temperature="36.6", slot=1)  # re-measured at the gate
+    html = client_for("ent_admin").get(reverse("health:checkins"), {"q": "李秀英"}).content.decode()
+    assert "36.6℃" in html and "复测；曾 38.0℃ 发热" in html
 
 
 def test_who_has_not_checked_in_leaves_the_list_once_they_have(client_for: Callable[[str], Client], staff: dict[str, Person]) -> None:
@@ -316,3 +324,80 @@ def test_the_home_page_counts_the_alerts_waiting(client_for: Callable[[str], Cli
     waiting = Alert.objects.for_user(User.objects.get(username="ent_admin")).filter(status=AlertStatus.OPEN).count()
     html = client_for("ent_admin").get(reverse("home")).content.decode()
     assert f"{waiting} 条预警待处置" in html
+
+
+# -- temperatures from a spreadsheet ------------------------------------------------------------------
+
+def sheet(rows: list[list[Any]], headers: list[str] | None = None, *, title: str = "") -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    worksheet = workbook.active
+    if title:
+        worksheet.append([title])
+    worksheet.append(headers or ["姓名", "身份证号", "体温", "咳嗽", "其他症状"])
+    for row in rows:
+        worksheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return SimpleUploadedFile("体温登记表.xlsx", buffer.getvalue())
+
+
+def test_a_sheet_of_temperatures_saves_its_rows_and_lists_the_refused_ones(client_for: Callable[[str], Client],
+                                                                           staff: dict[str, Person]) -> None:
+    # Given a sheet with a title line, two good rows (one by ID number, one by record id), a wrong name,
+    # a person of another enterprise, a bad temperature and a cough that is neither yes nor no
+    colleague, newcomer, neighbour = staff["colleague"], staff["newcomer"], staff["neighbour"]
+    headers = ["姓名", "身份证号", "人员编号", "体温(℃)", "咳嗽", "其他症状"]
+    rows = [
+        ["李秀英", colleague.reveal_id_number(), "", 36.6, "否", ""],
+        ["王芳", "", str(newcomer.pk), "37.9", "是", "咽痛"],
+        ["李秀", colleague.reveal_id_number(), "", 36.5, "", ""],
+        ["陈建国", neighbour.reveal_id_number(), "", 36.5, "", ""],
+        ["李秀英", colleague.reveal_id_number(), "", "高", "", ""],
+        ["李秀英", colleague.reveal_id_number(), "", 36.5, "有点", ""],
+    ]
+    day, slot = today_slot(colleague)
+    client = client_for("ent_admin")
+    # When ent_admin uploads it for the current slot
+    response = client.post(reverse("health:bulk"), {"enterprise": colleague.enterprise_id, "day": day.isoformat(), "slot": slot,
+                                                    "upload": sheet(rows, headers, title="某某公司体温登记表")})
+    # Then the two good rows are saved (the fever raised its alert), and each refused row says why, by its row number
+    assert response.status_code == 200
+    imported = response.context["imported"]
+    assert (imported.rows, imported.saved, imported.alerts) == (6, 2, 1)
+    reasons = {r.number: r.reason for r in imported.refused}
+    assert set(reasons) == {5, 6, 7, 8}
+    assert "姓名" in reasons[5] and "人员不存在或不在您的管辖范围" in reasons[6] and "体温" in reasons[7] and "咳嗽" in reasons[8]
+    assert CheckIn.objects.get(person=colleague, date=day, slot=slot).temperature == Decimal("36.6")
+    assert CheckIn.objects.get(person=newcomer, date=day, slot=slot).source == CheckInSource.ENTERPRISE
+    assert not CheckIn.objects.filter(person=neighbour).exists()
+    # And the refused rows can be downloaded with their reasons
+    report = client.get(reverse("health:bulk-errors"))
+    sheet_rows = list(load_workbook(io.BytesIO(report.content), read_only=True).worksheets[0].iter_rows(values_only=True))
+    assert [row[0] for row in sheet_rows[1:]] == [5, 6, 7, 8]
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("体温.pdf", b"%PDF-1.4", "只接受"),
+    ("体温.xlsx", b"not a workbook", "无法读取"),
+    ("体温.csv", "姓名,体温\n张三,36.5\n".encode(), "表头"),
+])
+def test_a_file_that_is_not_a_sheet_of_temperatures_is_refused_with_a_reason(client_for: Callable[[str], Client], staff: dict[str, Person],
+                                                                             name: str, content: bytes, message: str) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    before = CheckIn.objects.count()
+    response = client_for("ent_admin").post(reverse("health:bulk"), {"enterprise": staff["colleague"].enterprise_id,
+                                                                     "upload": SimpleUploadedFile(name, content)})
+    assert message in response.context["imported"].error
+    assert CheckIn.objects.count() == before
+
+
+def test_the_template_has_the_headers_the_import_reads(client_for: Callable[[str], Client], db: Any) -> None:
+    from fugong.health.importers import COLUMNS
+
+    response = client_for("ent_admin").get(reverse("health:bulk-template"))
+    headers = next(load_workbook(io.BytesIO(response.content), read_only=True).worksheets[0].iter_rows(values_only=True))
+    assert all(header in COLUMNS for header in headers) and {"体温", "身份证号"} <= set(headers)

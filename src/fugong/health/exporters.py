@@ -28,6 +28,7 @@ CHECKIN_COLUMNS: list[tuple[str, Any]] = [
     ("身份证号", lambda c: c.person.id_masked),
     ("体温(℃)", lambda c: float(c.temperature)),
     ("发热", lambda c: "是" if c.fever else "否"),
+    ("发热时体温(℃)", lambda c: float(c.fever_temperature) if getattr(c, "fever_temperature", None) is not None else None),
     ("咳嗽", lambda c: "是" if c.cough else "否"),
     ("其他症状", lambda c: c.symptoms),
     ("来源", lambda c: c.get_source_display()),

@@ -42,7 +42,7 @@ class CheckInFilter(django_filters.FilterSet):
     slot = django_filters.ChoiceFilter(choices=_slot_choices, label="时段")
     enterprise = django_filters.ModelChoiceFilter(queryset=_enterprises, label="企业")
     source = django_filters.ChoiceFilter(choices=CheckInSource.choices, label="来源")
-    fever = django_filters.BooleanFilter(method="filter_fever", label="仅看发热")
+    fever = django_filters.ChoiceFilter(choices=[("1", "仅看发热"), ("0", "不含发热")], method="filter_fever", label="发热", empty_label="全部")
 
     class Meta:
         model = CheckIn
@@ -54,10 +54,10 @@ class CheckInFilter(django_filters.FilterSet):
             return queryset
         return queryset.filter(Q(person__name__icontains=value) | Q(enterprise__name__icontains=value))
 
-    def filter_fever(self, queryset: QuerySet[CheckIn], name: str, value: bool | None) -> QuerySet[CheckIn]:
-        if value is None:
+    def filter_fever(self, queryset: QuerySet[CheckIn], name: str, value: str) -> QuerySet[CheckIn]:
+        if value not in ("0", "1"):
             return queryset
-        return queryset.filter(fever_q()) if value else queryset.exclude(fever_q())
+        return queryset.filter(fever_q()) if value == "1" else queryset.exclude(fever_q())
 
 
 class MissingFilter(django_filters.FilterSet):

@@ -15,6 +15,7 @@ a refused form renders the page again with what was typed and says in Chinese wh
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
@@ -22,7 +23,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Case, Exists, IntegerField, OuterRef, QuerySet, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value, When
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
@@ -145,8 +146,11 @@ class CheckInListView(ScopedListView):
     table_template = "health/checkin_list_table.html"
 
     def base_queryset(self) -> QuerySet[CheckIn]:
-        fever = Exists(Alert.objects.filter(checkin=OuterRef("pk"), kind=AlertKind.FEVER))
-        return (super().base_queryset().select_related("person", "enterprise").annotate(fever=fever)
+        # The fever is the alert the check-in raised (judged when recorded, by its county's
+        # threshold); a re-measure in the same slot may since have replaced the temperature.
+        fevers = Alert.objects.filter(checkin=OuterRef("pk"), kind=AlertKind.FEVER).order_by("-raised_at")
+        return (super().base_queryset().select_related("person", "enterprise")
+                .annotate(fever=Exists(fevers), fever_temperature=Subquery(fevers.values("temperature")[:1]))
                 .order_by("-date", "-slot", "-recorded_at", "-pk"))
 
     def export(self, queryset: QuerySet[CheckIn]) -> bytes:
@@ -160,6 +164,9 @@ class CheckInListView(ScopedListView):
         page.object_list = list(page.object_list)
         for checkin in page.object_list:
             checkin.slot_name = slot_label(checkin.slot, per_day)
+            # A fever, then a normal re-measure in the same slot (the alert keeps the fever).
+            checkin.remeasured = (checkin.fever and checkin.fever_temperature is not None
+                                  and Decimal(str(checkin.fever_temperature)) != checkin.temperature)
         if not self.request.headers.get("HX-Request"):
             context["counts"] = today_counts(self.request.user, enterprise=_chosen_enterprise(self.request))
         context["can_bulk"] = self.request.user.has_perm("health.bulk_checkins")
@@ -250,7 +257,10 @@ def bulk_checkin(request: HttpRequest) -> HttpResponse:
     page = Paginator(persons.only("pk", "name", "id_masked", "post"), BULK_PAGE_SIZE).get_page(data.get("page"))
     typed: dict[str, tuple[str, bool]] = {}
     errors: dict[str, str] = {}
-    if request.method == "POST":
+    imported = None
+    if request.method == "POST" and "upload" in request.FILES:
+        imported = _import_sheet(request, enterprise, day, slot)
+    elif request.method == "POST":
         items: list[dict[str, Any]] = []
         for key in request.POST:
             if key.startswith("t-"):
@@ -287,8 +297,65 @@ def bulk_checkin(request: HttpRequest) -> HttpResponse:
         "slots": [(n, slot_label(n, int(policy.checkins_per_day))) for n in range(1, last_slot + 1)],
         "slot_name": slot_label(slot, int(policy.checkins_per_day)), "query": query, "page": page, "rows": rows,
         "querystring": urlencode(query_params), "threshold": threshold, "done": len(existing),
-        "choose": enterprises.count() > 1,
+        "choose": enterprises.count() > 1, "imported": imported,
     }, status=200)
+
+
+def _import_sheet(request: HttpRequest, enterprise: Enterprise, day: date, slot: int) -> Any:
+    """A spreadsheet of temperatures for the chosen slot (health.importers): the counts and the
+    refused rows, shown on the page (and downloadable)."""
+    from fugong.core.uploads import display_name
+    from fugong.health.importers import TemperatureImport, import_temperatures
+
+    upload: Any = request.FILES["upload"]
+    filename = display_name(upload.name or "")
+    max_mb = int(cached_policy(enterprise.region_id).upload_max_mb)
+    if filename.rsplit(".", 1)[-1].lower() not in SHEETS:
+        return TemperatureImport(error=f"“{filename}”不是表格文件，只接受 .xlsx、.xls 或 .csv。")
+    if not upload.size or upload.size > max_mb * 1024 * 1024:
+        return TemperatureImport(error=f"“{filename}”是空文件或超过 {max_mb} MB，请检查后再导入。")
+    # The content is checked by reading it (health.importers: a damaged file is refused with a reason).
+    result = import_temperatures(enterprise=enterprise, content=upload.read(), filename=filename, day=day, slot=slot,
+                                 acting_user=request.user, request=request)
+    if result.refused:
+        request.session[REPORT_KEY] = {"enterprise": enterprise.pk, "rows": [[r.number, r.name, r.reason] for r in result.refused]}
+    if not result.error:
+        said = f"已导入 {result.saved} 人的体温" + (f"，其中 {result.alerts} 人异常，已生成预警" if result.alerts else "")
+        (messages.success if not result.refused else messages.warning)(
+            request, said + (f"；{len(result.refused)} 行未保存，原因见下表。" if result.refused else "。"))
+    return result
+
+
+SHEETS = frozenset({"xlsx", "xls", "csv"})
+REPORT_KEY = "health.bulk_import_refused"
+
+
+@login_required
+@permission_required("health.bulk_checkins", raise_exception=True)
+@require_safe
+def bulk_template(request: HttpRequest) -> HttpResponse:
+    """The sheet an enterprise fills in: 姓名, 身份证号, 体温, 咳嗽, 其他症状."""
+    from fugong.core.views import xlsx_response
+    from fugong.health.importers import template
+
+    return xlsx_response(template(), "体温登记表模板.xlsx")
+
+
+@login_required
+@permission_required("health.bulk_checkins", raise_exception=True)
+@require_safe
+def bulk_import_errors(request: HttpRequest) -> HttpResponse:
+    """The rows the user's last import refused, with the reasons, as Excel (kept in their session)."""
+    from fugong.core.views import xlsx_response
+    from fugong.health.importers import RefusedRow, TemperatureImport, error_report
+
+    kept = request.session.get(REPORT_KEY)
+    if not kept:
+        return HttpResponseRedirect(reverse("health:bulk"))
+    # The enterprise must still be the user's to see (a session outlives a withdrawn membership).
+    get_object_or_404(Enterprise.objects.for_user(request.user), pk=kept["enterprise"])
+    refused = [RefusedRow(int(number), str(name), str(reason)) for number, name, reason in kept["rows"]]
+    return xlsx_response(error_report(TemperatureImport(refused=refused)), "体温导入-未保存的行.xlsx")
 
 
 def _bulk_chooser(request: HttpRequest, enterprises: QuerySet[Enterprise]) -> HttpResponse:
