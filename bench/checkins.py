@@ -29,6 +29,12 @@ load generator takes as little of the shared CPU as it can). Each phase runs ``-
 a ``--warmup``; every client upserts its own people (no row is contended). The table printed at
 the end has the absolute figures, the ratios and whether each target is met; exit status 1 if
 one is not. Run it alone on the machine: the figures share the CPU with everything else.
+
+Besides req/s, rows/s and latency quantiles (client side, requests started in the window), each
+row has the CPU one request took — ``cpu web`` in the gunicorn workers, ``cpu db`` in the
+PostgreSQL backends of the benchmark's database, ``cpu load`` in the load generator, read from
+``/proc`` over the same window — and ``alone req/s``, the cores divided by their sum: what the
+machine's cores would give the path with nothing else running (a guide when it is shared).
 """
 
 from __future__ import annotations
@@ -168,9 +174,9 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def start_gunicorn(port: int, workers: int, threads: int) -> subprocess.Popen[bytes]:
+def start_gunicorn(port: int, workers: int, threads: int, worker_class: str = "gthread") -> subprocess.Popen[bytes]:
     command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "fugong.wsgi:application", "--bind", f"127.0.0.1:{port}",
-               "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread", "--keep-alive", "30",
+               "--workers", str(workers), "--threads", str(threads), "--worker-class", worker_class, "--keep-alive", "30",
                "--backlog", "2048", "--log-level", "warning"]
     server = subprocess.Popen(command, env=server_env(), cwd=ROOT, start_new_session=True)  # noqa: S603 - our own command line
     deadline = time.monotonic() + 30
@@ -466,7 +472,7 @@ def print_table(measures: Any) -> None:
 def report(measures: dict[str, Measure], args: argparse.Namespace) -> bool:
     print()
     print(f"Check-in benchmark — {machine()}")
-    print(f"gunicorn gthread {args.workers} workers × {args.threads} threads; {args.clients} clients for single, "
+    print(f"gunicorn {args.worker_class} {args.workers} workers × {args.threads} threads; {args.clients} clients for single, "
           f"{args.batch_clients} for batches of {args.batch}; {args.seconds:g} s per phase; {args.persons:,} people")
     print()
     print_table(measures.values())
@@ -493,6 +499,7 @@ def main() -> int:
     parser.add_argument("--procs", type=int, default=4, help="client processes (the clients are threads spread over them)")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--worker-class", default="gthread", help="gunicorn's (sync workers close the connection after each answer)")
     parser.add_argument("--persons", type=int, default=20_000)
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--only", choices=["single", "batch"], help="run one pair of phases")
@@ -503,7 +510,7 @@ def main() -> int:
     try:
         seeded = migrate_and_seed(args.persons)
         port = free_port()
-        server = start_gunicorn(port, args.workers, args.threads)
+        server = start_gunicorn(port, args.workers, args.threads, args.worker_class)
         common = {"seeded": seeded, "port": port, "server_pid": server.pid, "seconds": args.seconds, "warmup": args.warmup}
         measures: dict[str, Measure] = {}
         if args.only != "batch":

@@ -275,6 +275,8 @@ SPECTACULAR_SETTINGS = {
         "EnterpriseStatusEnum": "fugong.enterprises.choices.Status",
         "ApplicationStatusEnum": "fugong.resumption.choices.Status",
         "StepStatusEnum": "fugong.resumption.choices.StepStatus",
+        "QuarantineKindEnum": "fugong.quarantine.choices.QuarantineKind",
+        "PlacementStatusEnum": "fugong.quarantine.choices.PlacementStatus",
     },
 }
 
