@@ -498,7 +498,7 @@ def main() -> int:
     parser.add_argument("--batch-clients", type=int, default=4)
     parser.add_argument("--procs", type=int, default=4, help="client processes (the clients are threads spread over them)")
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--worker-class", default="gthread", help="gunicorn's (sync workers close the connection after each answer)")
     parser.add_argument("--persons", type=int, default=20_000)
     parser.add_argument("--batch", type=int, default=500)

@@ -116,7 +116,7 @@ MIDDLEWARE = [
     # After MessageMiddleware: a timed-out session is told why on the login page.
     "fugong.accounts.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "fugong.core.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -152,7 +152,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
 if POSTGRES:
     # Row history records who made each change; its context injection is PostgreSQL-only.
-    MIDDLEWARE.insert(MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "pghistory.middleware.HistoryMiddleware")
+    MIDDLEWARE.insert(MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "fugong.core.middleware.HistoryMiddleware")
+# Paths that write no table with row history: no pghistory context there (core.middleware).
+UNTRACKED_PATHS = ["/api/v1/checkins"]
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
