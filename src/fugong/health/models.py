@@ -12,12 +12,10 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 
 from fugong.core.models import TimeStampedModel
-from fugong.enterprises.querysets import region_q
 from fugong.health.choices import AlertKind, AlertOutcome, AlertStatus, CheckInSource, ReportStatus
-from fugong.health.querysets import EnterpriseHealthQuerySet
+from fugong.health.querysets import DailyReportQuerySet, EnterpriseHealthQuerySet
 
 
 class CheckIn(models.Model):
@@ -117,20 +115,6 @@ class Alert(TimeStampedModel):
         from django.urls import reverse
 
         return reverse("health:alert-detail", args=[self.uuid])
-
-
-class DailyReportQuerySet(EnterpriseHealthQuerySet):
-    """Daily reports are the enterprise's, not a person's: employees and gates see none."""
-
-    def for_user(self, user: object) -> EnterpriseHealthQuerySet:
-        from fugong.accounts.scope import scope_of
-
-        if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:  # type: ignore[attr-defined]
-            return self.none()
-        scope = scope_of(user)
-        if scope.is_admin:
-            return self
-        return self.filter(region_q(scope.command_paths + scope.grid_paths, "enterprise__region") | Q(enterprise_id__in=scope.enterprise_ids))
 
 
 class DailyReport(TimeStampedModel):

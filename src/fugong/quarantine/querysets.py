@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from fugong.core.models import ScopedQuerySet
+from fugong.core.models import PersonalQuerySet, ScopedQuerySet
 from fugong.enterprises.querysets import region_q
 
 
@@ -22,40 +22,15 @@ class SiteQuerySet(ScopedQuerySet):
         return self.filter(region_q(scope.command_paths + scope.grid_paths, "region") | Q(enterprise_id__in=scope.enterprise_ids))  # type: ignore[return-value]
 
 
-class PlacementQuerySet(ScopedQuerySet):
-    """Who sees whose isolation.
+class PlacementQuerySet(PersonalQuerySet):
+    """Who sees whose isolation: :class:`~fugong.core.models.PersonalQuerySet`'s rule (officers
+    over the person's enterprise, the enterprise admin its staff, an employee their own
+    placement), widened by the place — officers over the site (a worker of 高新区 sent to a county
+    site), an enterprise admin over its observation area. Reviewers and gate guards: none."""
 
-    - command and grid officers: placements at a site of their jurisdiction, and placements of the
-      staff of enterprises in their jurisdiction (a worker of 高新区 sent to a county site);
-    - an enterprise admin: their staff's placements, and those in their observation area;
-    - an employee: their own placement;
-    - reviewers and gate guards: none.
-    """
-
-    def for_user(self, user: Any) -> PlacementQuerySet:
-        # The employee rule needs the user, not only their scope (as PersonQuerySet).
-        from fugong.accounts.scope import scope_of
-
-        if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        scope = scope_of(user)
-        if scope.is_admin:
-            return self
-        query = self._scope_q(scope)
-        if scope.employee_enterprise_ids:
-            query |= Q(person__user_id=user.pk, enterprise_id__in=scope.employee_enterprise_ids)
-        return self.filter(query)
-
-    def for_scope(self, scope: Any) -> PlacementQuerySet:
-        return self.filter(self._scope_q(scope))
-
-    @staticmethod
-    def _scope_q(scope: Any) -> Q:
-        officers = scope.command_paths + scope.grid_paths
-        return (
-            region_q(officers, "site__region") | region_q(officers, "enterprise__region")
-            | Q(enterprise_id__in=scope.enterprise_ids) | Q(site__enterprise_id__in=scope.enterprise_ids)
-        )
+    def scope_q(self, scope: Any) -> Q:
+        return (super().scope_q(scope) | region_q(scope.command_paths + scope.grid_paths, "site__region")
+                | Q(site__enterprise_id__in=scope.enterprise_ids))
 
     def active(self) -> PlacementQuerySet:
         from fugong.quarantine.choices import PlacementStatus

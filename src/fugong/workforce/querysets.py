@@ -6,36 +6,17 @@ from typing import Any
 
 from django.db.models import Q
 
-from fugong.core.models import ScopedQuerySet
+from fugong.core.models import PersonalQuerySet, ScopedQuerySet
 from fugong.enterprises.querysets import region_q
 
 
-class PersonQuerySet(ScopedQuerySet):
-    """Who sees whose personal record (一人一档).
+class PersonQuerySet(PersonalQuerySet):
+    """Who sees whose personal record (一人一档): :class:`~fugong.core.models.PersonalQuerySet`'s
+    rule — officers by jurisdiction, the enterprise admin its staff, an employee their own record.
+    Reviewers decide on applications, which need headcounts, not people; gates verify passes,
+    which carry an opaque person reference (data minimisation, SPEC.md)."""
 
-    - command and grid officers: the staff of enterprises in their jurisdictions;
-    - an enterprise admin: their enterprise's staff;
-    - an employee: their own record only (``Person.user``), at an enterprise they are still a
-      member of;
-    - reviewers of the industry departments and gate guards: none. Reviewers decide on
-      applications, which need headcounts, not people; gates will verify passes, which carry an
-      opaque person reference (data minimisation, SPEC.md).
-    """
-
-    def for_user(self, user: Any) -> PersonQuerySet:
-        # The employee rule needs the user, not only their scope, so the base method is widened
-        # here rather than ``for_scope`` being given a user it cannot get.
-        from fugong.accounts.scope import scope_of
-
-        if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        scope = scope_of(user)
-        if scope.is_admin:
-            return self
-        query = self._scope_q(scope)
-        if scope.employee_enterprise_ids:
-            query |= Q(user_id=user.pk, enterprise_id__in=scope.employee_enterprise_ids)
-        return self.filter(query)
+    person_field = ""
 
     def recordable_by(self, user: Any) -> PersonQuerySet:
         """Whose health check-ins ``user`` may record: everyone :meth:`for_user` shows, and for a
@@ -43,25 +24,8 @@ class PersonQuerySet(ScopedQuerySet):
 
         A separate method rather than a wider ``for_user``: a gate records a temperature for a
         person it is shown, it does not browse the roster (data minimisation, SPEC.md)."""
-        from fugong.accounts.scope import scope_of
-
-        if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        scope = scope_of(user)
-        if scope.is_admin:
-            return self
-        query = self._scope_q(scope) | Q(enterprise_id__in=scope.gate_enterprise_ids)
-        if scope.employee_enterprise_ids:
-            query |= Q(user_id=user.pk, enterprise_id__in=scope.employee_enterprise_ids)
-        return self.filter(query)
-
-    def for_scope(self, scope: Any) -> PersonQuerySet:
-        """The records a scope covers without knowing who holds it (no employee's own record)."""
-        return self.filter(self._scope_q(scope))
-
-    @staticmethod
-    def _scope_q(scope: Any) -> Q:
-        return region_q(scope.command_paths + scope.grid_paths, "enterprise__region") | Q(enterprise_id__in=scope.enterprise_ids)
+        return self._visible_to(  # type: ignore[return-value]
+            user, lambda scope: self.scope_q(scope) | self.own_q(user, scope) | Q(enterprise_id__in=scope.gate_enterprise_ids))
 
     def of_enterprise(self, enterprise: Any) -> PersonQuerySet:
         return self.filter(enterprise=enterprise)
@@ -70,36 +34,7 @@ class PersonQuerySet(ScopedQuerySet):
 # -- passes, classification changes, risk areas, re-evaluation runs (A2) ------------------------
 
 
-class _PersonalRowQuerySet(ScopedQuerySet):
-    """Rows about one person of an enterprise, scoped like :class:`PersonQuerySet`: officers by
-    jurisdiction, the enterprise admin its enterprise, an employee their own rows; reviewers and
-    gate guards none (a gate verifies passes through the API, which needs no listing)."""
-
-    enterprise_field = "enterprise"
-    person_field = "person"
-
-    def for_user(self, user: Any) -> _PersonalRowQuerySet:
-        from fugong.accounts.scope import scope_of
-
-        if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        scope = scope_of(user)
-        if scope.is_admin:
-            return self
-        query = self._scope_q(scope)
-        if scope.employee_enterprise_ids:
-            query |= Q(**{f"{self.person_field}__user_id": user.pk, f"{self.enterprise_field}_id__in": scope.employee_enterprise_ids})
-        return self.filter(query)
-
-    def for_scope(self, scope: Any) -> _PersonalRowQuerySet:
-        return self.filter(self._scope_q(scope))
-
-    def _scope_q(self, scope: Any) -> Q:
-        return (region_q(scope.command_paths + scope.grid_paths, f"{self.enterprise_field}__region")
-                | Q(**{f"{self.enterprise_field}_id__in": scope.enterprise_ids}))
-
-
-class PassQuerySet(_PersonalRowQuerySet):
+class PassQuerySet(PersonalQuerySet):
     """Passes (出入证), scoped by the enterprise they open."""
 
     def valid_on(self, day: Any) -> PassQuerySet:
@@ -112,7 +47,7 @@ class PassQuerySet(_PersonalRowQuerySet):
         return self.filter(revoked_at__isnull=True, valid_to__gte=day)  # type: ignore[return-value]
 
 
-class ClassificationChangeQuerySet(_PersonalRowQuerySet):
+class ClassificationChangeQuerySet(PersonalQuerySet):
     """Changes of a person's classification, scoped by the person's enterprise."""
 
     enterprise_field = "person__enterprise"
