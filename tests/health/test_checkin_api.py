@@ -210,7 +210,7 @@ def test_old_keys_are_purged_by_the_periodic_task(staff: dict[str, Person], post
     post_checkins("ent_admin", item(staff["colleague"]), key="old")
     post_checkins("ent_admin", item(staff["employee"]), key="new")
     IdempotentRequest.objects.filter(key="old").update(created_at=timezone.now() - timedelta(hours=25))
-    assert purge_idempotent_requests.delay().get() == 1
+    assert purge_idempotent_requests.apply().get() == 1
     assert list(IdempotentRequest.objects.filter(key__in=["old", "new"]).values_list("key", flat=True)) == ["new"]
 
 

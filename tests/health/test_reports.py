@@ -298,7 +298,7 @@ def test_the_job_is_a_celery_task_scheduled_by_beat() -> None:
     assert [entry["schedule"] for entry in scheduled] == [timedelta(minutes=15)]
     assert task.name in app.tasks
     enterprise = approved_enterprise(name="河源市定时任务测试有限公司")
-    result = task.delay(at=at_local(date(2020, 3, 3), 11).isoformat()).get()
+    result = task.apply(kwargs={"at": at_local(date(2020, 3, 3), 11).isoformat()}).get()
     assert enterprise.pk in result["enterprises"] and result["raised"] == len(result["enterprises"])
 
 
