@@ -265,3 +265,10 @@ def test_the_cached_policy_is_read_once_per_place(staff: dict[str, Person], poli
 def test_a_check_in_keeps_where_it_was_taken(staff: dict[str, Person]) -> None:
     result = checkin_record(person=staff["employee"], temperature="36.5", slot=1, source=CheckInSource.GATE)
     assert result.checkin.source == CheckInSource.GATE
+
+
+def test_a_reading_half_a_tenth_below_the_threshold_rounds_up_to_a_fever() -> None:
+    from fugong.health.services import clean_temperature
+
+    assert clean_temperature("37.25") == Decimal("37.3")
+    assert clean_temperature("37.24") == Decimal("37.2")

@@ -22,7 +22,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
@@ -62,9 +62,11 @@ def slot_of(hour: int, policy: Any) -> int:
 
 
 def clean_temperature(value: Any) -> Decimal:
-    """A body temperature as typed; ValidationError in Chinese when it is not one."""
+    """A body temperature as typed, to a tenth of a degree; ValidationError in Chinese when it is
+    not one. Half a tenth rounds up (37.25 → 37.3): rounding to even would let a reading on the
+    fever threshold's edge pass as normal."""
     try:
-        temperature = Decimal(str(value).strip()).quantize(Decimal("0.1"))
+        temperature = Decimal(str(value).strip()).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     except ArithmeticError:
         raise ValidationError({"temperature": "体温应为数字，例如 36.5。"}) from None
     if not temperature.is_finite() or not TEMPERATURE_MIN <= temperature <= TEMPERATURE_MAX:
