@@ -198,3 +198,26 @@ def test_published_keys_verify_offline(issued: Pass) -> None:
     result = passes.verify_token(issued.token, public_keys=keys, today=issued.valid_from, revoked=set())
     assert result.valid
     assert Client().get(reverse("api:pass-keys")).status_code == 401
+
+
+def test_suspending_the_enterprise_revokes_its_passes_for_offline_gates(users) -> None:
+    # Given an approved enterprise whose workers hold passes
+    from django.test import Client
+    from django.urls import reverse
+
+    from fugong.resumption.choices import Status
+    from fugong.resumption.models import Application
+    from fugong.resumption.services import application_suspend
+    from fugong.workforce.models import Pass
+
+    application = Application.objects.filter(status=Status.APPROVED, enterprise__passes__revoked_at__isnull=True).distinct().first()
+    assert application is not None, "the demo has an approved enterprise with passes"
+    open_passes = set(Pass.objects.filter(enterprise=application.enterprise, revoked_at__isnull=True).values_list("pk", flat=True))
+    # When the command suspends it
+    application_suspend(application=application, reason="巡查发现未落实测温，责令停工整改。", acting_user=users("admin"))
+    # Then every one of those passes is on the revocation list gates fetch
+    client = Client()
+    client.force_login(users("gate_guard"))
+    revoked = set(client.get(reverse("api:pass-revoked")).json()["revoked"])
+    assert {str(pk) for pk in open_passes} <= revoked
+    assert set(Pass.objects.filter(pk__in=open_passes).values_list("revoked_reason", flat=True)) == {"suspension"}

@@ -35,6 +35,8 @@ from fugong.resumption.models import (
     Suspension,
 )
 from fugong.resumption.routing import county_of, review_chain
+from fugong.workforce.choices import RevocationReason
+from fugong.workforce.services import passes_revoke_for_enterprise
 
 FORM_FIELDS = [
     "planned_start", "special_reason", "production_plan", "raw_materials", "logistics", "orders_on_hand", "equipment_checked",
@@ -366,6 +368,10 @@ def application_suspend(*, application: Application, reason: str, acting_user: A
         suspension = Suspension.objects.create(application=locked, reason=reason.strip(), suspended_by=acting_user)
         Enterprise.objects.filter(pk=locked.enterprise_id).update(status=EnterpriseStatus.SUSPENDED)
         record(action="application.suspend", actor=acting_user, obj=locked, request=request, data={"reason": reason.strip()})
+        # Its workers' passes stop too, for gates that verify offline (reinstating re-issues none:
+        # the grid officer approves them again, as after any stop).
+        passes_revoke_for_enterprise(enterprise=locked.enterprise, reason=RevocationReason.SUSPENSION, acting_user=acting_user,
+                                     request=request)
         notify(enterprise_admins(locked.enterprise), title=f"停工通知：{locked.enterprise.name}", body=reason.strip(), url=locked.get_absolute_url())
     return suspension
 

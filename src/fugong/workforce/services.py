@@ -326,3 +326,20 @@ def passes_issue_bulk(*, persons: Any, acting_user: Any, request: Any = None, to
                    data={"count": len(issued), "refused": len(refused), "enterprises": per_enterprise,
                          "passes": [str(item.pk) for item in issued]})
     return BulkIssueResult(issued=issued, refused=refused)
+
+
+def passes_revoke_for_enterprise(*, enterprise: Enterprise, reason: str, acting_user: Any, request: Any = None) -> int:
+    """Revoke every open pass of ``enterprise`` (a suspension, 停工): they land on the revocation
+    list, so gates that verify offline refuse them too. A consequence of the caller's decision,
+    which checked its own permission; one audit entry for the lot (pass ids only). Returns how many."""
+    from django.utils import timezone
+
+    now = timezone.now()
+    with transaction.atomic():
+        ids = list(Pass.objects.select_for_update().filter(enterprise=enterprise, revoked_at__isnull=True,
+                                                           valid_to__gte=timezone.localdate()).values_list("pk", flat=True))
+        if ids:
+            Pass.objects.filter(pk__in=ids).update(revoked_at=now, revoked_reason=reason)
+            record(action="pass.revoke_bulk", actor=acting_user, object_label=PASS_LABEL, request=request,
+                   data={"enterprise": enterprise.pk, "reason": reason, "count": len(ids), "passes": [str(pk) for pk in ids]})
+    return len(ids)
