@@ -43,6 +43,19 @@ def _quiet_request_log() -> Any:
 
 
 @pytest.fixture
+def tasks_in_process() -> Any:
+    """Celery tasks run in the calling process (eager) even where a broker is configured: CI has
+    Redis but no worker of its own (tests/test_celery_worker.py starts one to prove that path),
+    and a test must see what the task wrote inside its own transaction."""
+    from fugong.celery import app
+
+    kept = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = kept
+
+
+@pytest.fixture
 def users(db: Any) -> Callable[[str], User]:
     return lambda username: User.objects.get(username=username)
 

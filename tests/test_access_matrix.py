@@ -86,7 +86,7 @@ from fugong.resumption.forms import DATETIME_LOCAL, ApplicationForm
 from fugong.resumption.models import Application, Attachment, MaterialReserve, Notice, ReviewStep, Submission, Suspension
 from fugong.resumption.services import checks_for, pending_step
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_in_process")]
 
 # -- who plays each role ------------------------------------------------------------------------
 
@@ -1343,19 +1343,6 @@ def sessions(django_db_setup: Any, django_db_blocker: Any) -> Iterator[dict[str,
 @pytest.fixture
 def world(db: Any, sessions: dict[str, str]) -> World:
     return World(sessions)
-
-
-@pytest.fixture(autouse=True)
-def _tasks_run_in_process() -> Iterator[None]:
-    """A roster import runs in the request (Celery eager) even where a broker is configured: CI has
-    Redis but no worker, and the matrix needs to see the import write."""
-    from fugong.workforce.tasks import import_roster_task
-
-    conf = import_roster_task.app.conf
-    kept = conf.task_always_eager, conf.task_eager_propagates
-    conf.task_always_eager = conf.task_eager_propagates = True
-    yield
-    conf.task_always_eager, conf.task_eager_propagates = kept
 
 
 @pytest.fixture(autouse=True)

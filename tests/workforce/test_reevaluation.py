@@ -28,7 +28,7 @@ from fugong.workforce.services import pass_issue
 from tests.workforce.conftest import register
 from tests.workforce.factories import many_csv
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_in_process")]
 
 HANGZHOU = "330100"  # 浙江省杭州市: none of the demo's people travelled there
 

@@ -21,7 +21,7 @@ from fugong.workforce.models import ReevaluationRun, RiskArea
 from fugong.workforce.risk import PlaceResolver, RiskAreaImporter, risk_area_create, risk_area_end
 from tests.workforce.factories import csv_bytes, read_sheets, xlsx_bytes
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_in_process")]
 
 HEADERS = ["地区", "区划代码", "风险等级", "起始日期", "截止日期", "依据"]
 

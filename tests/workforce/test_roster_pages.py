@@ -3,7 +3,6 @@ report — and nobody else's import can be followed."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from types import SimpleNamespace
 
 import pytest
@@ -15,17 +14,7 @@ from fugong.workforce.tasks import import_roster_task
 from fugong.workforce.views import roster
 from tests.workforce.factories import HEADERS, csv_bytes, id_number, read_sheets, roster_row, xlsx_bytes
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _tasks_run_in_process() -> Iterator[None]:
-    """Without a worker (CI has Redis but none) the task runs in this process, as in the demo."""
-    conf = import_roster_task.app.conf
-    kept = conf.task_always_eager, conf.task_eager_propagates
-    conf.task_always_eager = conf.task_eager_propagates = True
-    yield
-    conf.task_always_eager, conf.task_eager_propagates = kept
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_in_process")]
 
 
 def upload(name: str, content: bytes, content_type: str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"):

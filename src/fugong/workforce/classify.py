@@ -383,7 +383,10 @@ def write_classifications(persons: Sequence[Person]) -> None:
     rows = [[f.get_db_prep_save(getattr(person, f.attname), connection) for f in fields] + [key.get_db_prep_save(person.pk, connection)]
             for person in persons]
     with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        # The driver's own cursor: pghistory's context (active in a request on PostgreSQL) prefixes
+        # every statement through Django's execute wrappers and mangles executemany's rows; the
+        # person table has no row history, so it has nothing to record here.
+        cursor.cursor.executemany(sql, rows)
 
 
 # Why a pass is revoked when a new classification bars its holder (SPEC.md: revoked on fever,
