@@ -101,10 +101,11 @@ def machine() -> str:
 def clear_people() -> None:
     from django.db import connection
 
-    from fugong.workforce.models import Person
+    from fugong.workforce.models import ClassificationChange, Person
 
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {connection.ops.quote_name(Person._meta.db_table)}")  # noqa: S608 - the model's table
+        for model in (ClassificationChange, Person):  # the changes the classification wrote first: they point at the people
+            cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")  # noqa: S608 - the model's table
 
 
 def an_enterprise() -> Any:
