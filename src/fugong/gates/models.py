@@ -16,15 +16,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from fugong.core.masking import mask_name
 from fugong.gates.choices import Direction, Outcome, PassageKind, Refusal
 from fugong.gates.querysets import PassageQuerySet
-
-
-def mask_name(name: str) -> str:
-    """The first character and a star: 张晓明 → 张* (the same mask as the pass API's)."""
-    from fugong.workforce.api import mask_name as pass_mask
-
-    return pass_mask(name)
 
 
 def mask_phone(phone: str) -> str:

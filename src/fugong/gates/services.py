@@ -38,10 +38,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from fugong.audit.services import record
+from fugong.core.masking import mask_name
 from fugong.enterprises.choices import Status as EnterpriseStatus
 from fugong.enterprises.models import Gate
 from fugong.gates.choices import Direction, Outcome, PassageKind, Refusal
-from fugong.gates.models import Passage, mask_name
+from fugong.gates.models import Passage
 from fugong.gates.selectors import gate_region
 from fugong.health.choices import AlertKind, CheckInSource
 from fugong.health.models import Alert

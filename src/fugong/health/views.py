@@ -30,6 +30,7 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from fugong.accounts.scope import scope_of
+from fugong.core.masking import mask_name
 from fugong.core.views import ScopedListView
 from fugong.enterprises.models import Enterprise
 from fugong.health.choices import AlertKind, AlertStatus, CheckInSource
@@ -40,7 +41,6 @@ from fugong.health.models import Alert, CheckIn
 from fugong.health.selectors import checked_in_q, expected_to_check_in, focus_policy, person_day, recent_days, today_counts
 from fugong.health.services import alert_close, cached_policy, checkin_batch, checkin_record, current_slot
 from fugong.policy.parameters import BY_KEY
-from fugong.workforce.api import mask_name
 from fugong.workforce.links import person_id_from_token
 from fugong.workforce.models import Person
 

@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
-import segno
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from fugong.core.qr import qr_data_uri
 from fugong.policy.services import Policy, current
 from fugong.resumption.choices import Status
 from fugong.resumption.models import Application, Notice
@@ -57,11 +57,6 @@ def pdf_font_path() -> Path:
 
 def verification_url(notice: Notice, base_url: str) -> str:
     return urljoin(base_url, reverse("resumption:verify", args=[notice.token]))
-
-
-def qr_data_uri(text: str) -> str:
-    """An SVG QR code as a data: URI (medium error correction survives a stamp across a corner)."""
-    return segno.make(text, error="m", micro=False).svg_data_uri(scale=4, border=2)
 
 
 def issuing_authority(application: Application) -> str:

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fugong.api.scoping import ScopedViewSetMixin
+from fugong.core.masking import mask_name
 from fugong.enterprises.models import Enterprise
 from fugong.workforce import passes
 from fugong.workforce.filters import PersonFilter
@@ -26,11 +27,6 @@ from fugong.workforce.models import Pass, Person
 from fugong.workforce.services import person_create
 
 GENUINE = {passes.VALID, passes.REVOKED, passes.EXPIRED, passes.NOT_YET_VALID}
-
-
-def mask_name(name: str) -> str:
-    """The first character and a star: 张晓明 → 张*."""
-    return f"{name[:1]}*" if name else ""
 
 
 def _pass_id(text: str) -> uuid.UUID | None:

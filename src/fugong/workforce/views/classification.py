@@ -23,9 +23,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from fugong.accounts.scope import scope_of
 from fugong.core.excel import write_xlsx
+from fugong.core.masking import mask_name
 from fugong.core.views import ScopedListView, xlsx_response
 from fugong.regions.models import Region
-from fugong.workforce.api import mask_name
 from fugong.workforce.choices import ClassificationCategory, ReevaluationTrigger, RiskLevel, RunStatus
 from fugong.workforce.classify import category_label, reevaluation_start
 from fugong.workforce.models import ClassificationChange, ReevaluationRun, RiskArea

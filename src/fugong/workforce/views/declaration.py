@@ -25,11 +25,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
+from fugong.core.masking import mask_name
 from fugong.policy.parameters import BY_KEY
 from fugong.policy.services import current
 from fugong.regions.choices import Level
 from fugong.regions.models import Region
-from fugong.workforce.api import mask_name
 from fugong.workforce.choices import DeclarationChannel
 from fugong.workforce.declarations import LEGAL_BASIS, declaration_submit, travel_window
 from fugong.workforce.forms import DeclarationForm, TravelFormSet, province_choices

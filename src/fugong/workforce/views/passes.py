@@ -8,12 +8,10 @@ message with the reason and the eligible date, never a 500."""
 
 from __future__ import annotations
 
-import io
 from datetime import date
 from typing import Any
 
 import django_filters
-import segno
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -27,10 +25,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
 from fugong.core.excel import write_xlsx
+from fugong.core.masking import mask_name
+from fugong.core.qr import qr_svg
 from fugong.core.views import ScopedListView
 from fugong.enterprises.choices import Status as EnterpriseStatus
 from fugong.enterprises.models import Enterprise
-from fugong.workforce.api import mask_name
 from fugong.workforce.choices import ClassificationCategory, RevocationReason
 from fugong.workforce.classify import category_label
 from fugong.workforce.models import Pass, Person
@@ -274,10 +273,7 @@ def pass_qr(request: HttpRequest, uuid: Any) -> HttpResponse:
 
 def qr_response(text: str) -> HttpResponse:
     """The QR code of ``text`` as an SVG image (served from our origin: the CSP allows it)."""
-    buffer = io.BytesIO()
-    segno.make(text, error="m", micro=False).save(buffer, kind="svg", scale=6, border=2, xmldecl=False, svgns=True,
-                                                   title="出入证二维码")
-    response = HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
+    response = HttpResponse(qr_svg(text, title="出入证二维码"), content_type="image/svg+xml")
     response["Cache-Control"] = "private, no-store"  # a pass may be revoked: never show a stale one from a cache
     return response
 

@@ -6,12 +6,10 @@ gate guards have no list (403); an employee is sent to their own file (``/people
 
 from __future__ import annotations
 
-import io
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
-import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,6 +26,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from fugong.accounts.choices import Role
 from fugong.accounts.scope import scope_of
+from fugong.core.qr import qr_data_uri, qr_svg
 from fugong.core.views import ScopedListView, xlsx_response
 from fugong.enterprises.models import Enterprise
 from fugong.policy.services import current
@@ -204,12 +203,6 @@ def person_edit_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     return render(request, "workforce/person_form.html", {"form": form, "title": f"修改人员档案：{person.name}", "person": person})
 
 
-def _qr_svg(text: str) -> bytes:
-    buffer = io.BytesIO()
-    segno.make(text, error="m", micro=False).save(buffer, kind="svg", scale=5, border=2, xmldecl=False)
-    return buffer.getvalue()
-
-
 @never_cache
 @login_required
 @require_safe
@@ -218,7 +211,7 @@ def person_link_qr(request: HttpRequest, pk: UUID) -> HttpResponse:
     person = person_or_404(request, pk)
     if not request.user.has_perm("workforce.send_link", person):
         raise PermissionDenied
-    response = HttpResponse(_qr_svg(personal_link(request, person)), content_type="image/svg+xml")
+    response = HttpResponse(qr_svg(personal_link(request, person), scale=5), content_type="image/svg+xml")
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -249,7 +242,7 @@ def links_export(request: HttpRequest) -> HttpResponse:
 @require_safe
 def links_print(request: HttpRequest) -> HttpResponse:
     """A printable page of QR cards (masked name, enterprise, QR of the personal link) for the filtered staff."""
-    from fugong.workforce.api import mask_name
+    from fugong.core.masking import mask_name
 
     filterset, queryset = _linkable(request)
     page = Paginator(queryset, PRINT_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -258,7 +251,7 @@ def links_print(request: HttpRequest) -> HttpResponse:
         if request.user.has_perm("workforce.send_link", person):
             url = personal_link(request, person)
             cards.append({"person": person, "masked_name": mask_name(person.name),
-                          "qr": segno.make(url, error="m").svg_data_uri(scale=4, border=2)})
+                          "qr": qr_data_uri(url)})
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "workforce/link_print.html", {"filter": filterset, "page": page, "cards": cards, "querystring": query.urlencode(),
