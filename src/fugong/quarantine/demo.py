@@ -31,7 +31,7 @@ from fugong.health.reports import check_missing_reports, daily_report_figures, d
 from fugong.policy.parameters import SHANGHAI
 from fugong.quarantine.choices import PlacementReason, PlacementStatus, QuarantineKind
 from fugong.quarantine.models import Bed, Placement, QuarantineCheck, Site
-from fugong.quarantine.services import check_record, placement_create, planned_end_for, site_create
+from fugong.quarantine.services import check_record, free_beds, placement_create, planned_end_for, site_create
 from fugong.workforce.models import Person
 
 SEED = 20200215
@@ -130,6 +130,8 @@ def _placements(places: dict[str, Any], rng: random.Random, admin: User, scale: 
     for person in people:
         by_category.setdefault(person.category or "", []).append(person)
     used: set[Any] = set()
+    # An observation area holds only a few beds: place a person there only while one is free.
+    beds_left = {enterprise_id: free_beds(site).count() for enterprise_id, site in areas.items()}
 
     def take(prefer: str = "", where: set[int] | None = None) -> Person | None:
         for pool in (by_category.get(prefer, []) if prefer else [], people):
@@ -144,9 +146,12 @@ def _placements(places: dict[str, Any], rng: random.Random, admin: User, scale: 
                                  (QuarantineKind.ENTERPRISE, PlacementReason.OUTSIDE_CITY, "isolate_before_pass"),
                                  (QuarantineKind.HOME, PlacementReason.OUTSIDE_CITY, "isolate_before_pass")):
         for number in range(_scaled(NOW_HELD[kind], scale)):
-            person = take(prefer, set(areas) if kind == QuarantineKind.ENTERPRISE else None)
+            with_beds = {enterprise_id for enterprise_id, left in beds_left.items() if left > 0}
+            person = take(prefer, with_beds if kind == QuarantineKind.ENTERPRISE else None)
             if person is None:
                 break
+            if kind == QuarantineKind.ENTERPRISE:
+                beds_left[person.enterprise_id] -= 1
             # The first of each kind is due for release today; the others started over the last 13 days.
             start = today - timedelta(days=14 if number == 0 else rng.randint(0, 13))
             site = {QuarantineKind.ENTERPRISE: areas.get(person.enterprise_id), QuarantineKind.CENTRAL: central}.get(kind)
