@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Benchmark: check-ins through the API (gunicorn, PostgreSQL) against the bare PostgreSQL upsert
+"""Benchmark: check-ins through the API (granian, PostgreSQL) against the bare PostgreSQL upsert
 of the same rows, side by side in one run (issue 4, item 11a).
 
 Targets:
@@ -18,12 +18,12 @@ Baselines, measured in the same run on the same database and rows:
 Usage (from the repository root; PostgreSQL at 127.0.0.1:5432, user postgres, trust)::
 
     .venv/bin/python bench/checkins.py
-    .venv/bin/python bench/checkins.py --seconds 20 --workers 4 --threads 2
+    .venv/bin/python bench/checkins.py --seconds 20 --workers 2 --threads 4
 
 It creates the database ``fugong_bench_checkins`` (dropped first if it is there, and at the end
 unless ``--keep``), migrates it, seeds one county, town, grid and enterprise, ``--persons``
-people (bulk) and an enterprise admin with an API token, starts gunicorn (``--workers`` ×
-``--threads``, gthread, keep-alive) on a free port, and drives it with ``--clients`` concurrent
+people (bulk) and an enterprise admin with an API token, starts granian (``--workers`` ×
+``--threads`` blocking threads, WSGI, keep-alive) on a free port, and drives it with ``--clients`` concurrent
 clients spread over ``--procs`` processes (raw HTTP/1.1 over keep-alive sockets, so that the
 load generator takes as little of the shared CPU as it can). Each phase runs ``--seconds`` after
 a ``--warmup``; every client upserts its own people (no row is contended). The table printed at
@@ -31,7 +31,7 @@ the end has the absolute figures, the ratios and whether each target is met; exi
 one is not. Run it alone on the machine: the figures share the CPU with everything else.
 
 Besides req/s, rows/s and latency quantiles (client side, requests started in the window), each
-row has the CPU one request took — ``cpu web`` in the gunicorn workers, ``cpu db`` in the
+row has the CPU one request took — ``cpu web`` in the granian workers, ``cpu db`` in the
 PostgreSQL backends of the benchmark's database, ``cpu load`` in the load generator, read from
 ``/proc`` over the same window — and ``alone req/s``, the cores divided by their sum: what the
 machine's cores would give the path with nothing else running (a guide when it is shared).
@@ -166,7 +166,7 @@ def migrate_and_seed(persons: int) -> Seeded:
     return Seeded(token=key, user_id=user.pk, enterprise_id=enterprise.pk, persons=ids)
 
 
-# -- gunicorn --------------------------------------------------------------------------------------
+# -- the web server (granian, as deployed) --------------------------------------------------------------------------
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -174,10 +174,10 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def start_gunicorn(port: int, workers: int, threads: int, worker_class: str = "gthread") -> subprocess.Popen[bytes]:
-    command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "fugong.wsgi:application", "--bind", f"127.0.0.1:{port}",
-               "--workers", str(workers), "--threads", str(threads), "--worker-class", worker_class, "--keep-alive", "30",
-               "--backlog", "2048", "--log-level", "warning"]
+def start_server(port: int, workers: int, threads: int) -> subprocess.Popen[bytes]:
+    command = [str(ROOT / ".venv" / "bin" / "granian"), "--interface", "wsgi", "fugong.wsgi:application", "--host", "127.0.0.1",
+               "--port", str(port), "--workers", str(workers), "--blocking-threads", str(threads), "--backlog", "2048",
+               "--no-ws", "--log-level", "warning"]
     server = subprocess.Popen(command, env=server_env(), cwd=ROOT, start_new_session=True)  # noqa: S603 - our own command line
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -187,7 +187,7 @@ def start_gunicorn(port: int, workers: int, threads: int, worker_class: str = "g
         except OSError:
             time.sleep(0.2)
     stop(server)
-    raise SystemExit("gunicorn did not start")
+    raise SystemExit("granian did not start")
 
 
 def stop(server: subprocess.Popen[bytes]) -> None:
@@ -350,7 +350,7 @@ class Measure:
     p95: float
     p99: float
     failures: int
-    cpu: dict[str, float]  # CPU seconds in the window: web (gunicorn workers), db (our backends), load (the clients)
+    cpu: dict[str, float]  # CPU seconds in the window: web (granian workers), db (our backends), load (the clients)
 
     @property
     def rps(self) -> float:
@@ -472,7 +472,7 @@ def print_table(measures: Any) -> None:
 def report(measures: dict[str, Measure], args: argparse.Namespace) -> bool:
     print()
     print(f"Check-in benchmark — {machine()}")
-    print(f"gunicorn {args.worker_class} {args.workers} workers × {args.threads} threads; {args.clients} clients for single, "
+    print(f"granian WSGI {args.workers} workers × {args.threads} blocking threads; {args.clients} clients for single, "
           f"{args.batch_clients} for batches of {args.batch}; {args.seconds:g} s per phase; {args.persons:,} people")
     print()
     print_table(measures.values())
@@ -497,9 +497,8 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--batch-clients", type=int, default=4)
     parser.add_argument("--procs", type=int, default=4, help="client processes (the clients are threads spread over them)")
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--worker-class", default="gthread", help="gunicorn's (sync workers close the connection after each answer)")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--persons", type=int, default=20_000)
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--only", choices=["single", "batch"], help="run one pair of phases")
@@ -510,7 +509,7 @@ def main() -> int:
     try:
         seeded = migrate_and_seed(args.persons)
         port = free_port()
-        server = start_gunicorn(port, args.workers, args.threads, args.worker_class)
+        server = start_server(port, args.workers, args.threads)
         common = {"seeded": seeded, "port": port, "server_pid": server.pid, "seconds": args.seconds, "warmup": args.warmup}
         measures: dict[str, Measure] = {}
         if args.only != "batch":

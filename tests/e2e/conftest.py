@@ -2,7 +2,7 @@
 
 One session-wide server: a temporary ``FUGONG_VAR_DIR`` and its own database (a fresh
 PostgreSQL database next to the test database when the session runs on PostgreSQL, else an
-SQLite file), seeded with ``fugong demo --no-serve --accounts-json``, served by gunicorn with two
+SQLite file), seeded with ``fugong demo --no-serve --accounts-json``, served by granian with two
 workers. Debian's Chromium (``/usr/bin/chromium``) is driven by Playwright's sync API; every
 test gets its own browser context and page, and leaves a full-page screenshot in
 ``var/screenshots/<test name>.png``.
@@ -145,7 +145,7 @@ print(json.dumps({
 
 @pytest.fixture(scope="session")
 def product(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Product]:
-    """The product as a user starts it: ``fugong demo --no-serve``, then gunicorn."""
+    """The product as a user starts it: ``fugong demo --no-serve``, then granian."""
     tmp = tmp_path_factory.mktemp("e2e")
     database_url, drop_database = _database_url(tmp)
     env = {key: value for key, value in os.environ.items() if not key.startswith(("PYTEST_", "REDIS_", "DEBUG"))}
@@ -165,16 +165,17 @@ def product(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Product]:
         accounts = {a["username"]: a for a in json.loads(accounts_file.read_text(encoding="utf-8"))}
         port = _free_port()
         base_url = f"http://127.0.0.1:{port}"
-        log = (tmp / "gunicorn.log").open("w")
+        log = (tmp / "granian.log").open("w")
         server = subprocess.Popen(
-            [str(BIN / "gunicorn"), "fugong.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2", "--no-control-socket", "--access-logfile", "-"],
+            [str(BIN / "granian"), "--interface", "wsgi", "fugong.wsgi:application", "--host", "127.0.0.1", "--port", str(port),
+             "--workers", "2", "--no-ws", "--access-log"],
             env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
         )
     except BaseException:
         drop_database()
         raise
     try:
-        _wait_until_answering(server, f"{base_url}/accounts/login/", tmp / "gunicorn.log")
+        _wait_until_answering(server, f"{base_url}/accounts/login/", tmp / "granian.log")
         product = Product(base_url=base_url, accounts=accounts, env=env)
         product.facts = json.loads(product.shell(FACTS).strip().splitlines()[-1])
         yield product
@@ -193,7 +194,7 @@ def _wait_until_answering(server: subprocess.Popen[bytes], url: str, log: Path) 
     deadline = time.monotonic() + SERVER_START_SECONDS
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {server.returncode}:\n{log.read_text()}")
+            raise RuntimeError(f"granian exited with {server.returncode}:\n{log.read_text()}")
         try:
             with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - our own http://127.0.0.1 URL
                 if response.status == 200:
@@ -201,7 +202,7 @@ def _wait_until_answering(server: subprocess.Popen[bytes], url: str, log: Path) 
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             pass
         time.sleep(0.2)
-    raise RuntimeError(f"gunicorn did not answer {url} within {SERVER_START_SECONDS} s:\n{log.read_text()}")
+    raise RuntimeError(f"granian did not answer {url} within {SERVER_START_SECONDS} s:\n{log.read_text()}")
 
 
 @pytest.fixture(scope="session")
