@@ -72,7 +72,16 @@ from fugong.enterprises.models import Enterprise, Gate
 from fugong.enterprises.services import EDITABLE_FIELDS
 from fugong.gates.models import Passage
 from fugong.inspections.choices import RectificationStatus, Result, TemplateKind
-from fugong.inspections.models import Inspection, InspectionPhoto, InspectionResult, RectificationItem
+from fugong.inspections.models import (
+    Inspection,
+    InspectionPhoto,
+    InspectionResult,
+    PatrolPlan,
+    PatrolTeam,
+    RectificationEvent,
+    RectificationEvidence,
+    RectificationItem,
+)
 from fugong.inspections.services import applicable_items, inspection_record, inspection_start, photo_add
 from fugong.policy.decisions import masks_needed
 from fugong.policy.forms import PolicyForm
@@ -226,6 +235,7 @@ REACH |= {
     "photo": ENTERPRISE_CHILD_REACH,
     "open_rectification": ENTERPRISE_CHILD_REACH,
     "answered_rectification": ENTERPRISE_CHILD_REACH,
+    "evidence": ENTERPRISE_CHILD_REACH,  # a photo of the answer of a rectification item
     # The public verification page: a real notice's token for everyone, an unknown token is not found.
     "notice": {role: ("approved", ("unknown",)) for role in ROLES},
     # Gates (fugong.gates): 东门 is gate_guard's; a gate of another enterprise of the grid, of grid 2, of
@@ -292,6 +302,62 @@ REACH |= {
     "pass_link": {role: ("self", ("forged",)) for role in ROLES},
     "risk_area": {role: ("listed", ()) for role in ROLES},
     "run": {role: ("county", ("other_county",)) for role in ROLES} | {"admin": ("other_county", ()), "anonymous": ("county", ())},
+    # Export jobs (fugong.exports): a finished job of the role's own account, with its file; another
+    # user's job ("other_user": county_cmd's) is not found, whatever the role.
+    "export_job": {role: (role, ("other_user",) if role != "anonymous" else ()) for role in ROLES},
+    # Protective materials (fugong.materials): a government stockpile ("hitech": 高新区's, "county": 源城区's,
+    # "other_county": 鹤山市's; the demo's, stocked by the test if need be); an allocation of masks to the
+    # enterprise named (from 高新区's stockpile, 源城区's for "other_town", 鹤山市's for "other_county"),
+    # proposed or confirmed, made by the test.
+    "stockpile": {role: ("hitech", ("other_county",)) for role in ROLES} | {"admin": ("other_county", ()),
+                                                                            "command": ("hitech", ("county", "other_county")),
+                                                                            "anonymous": ("hitech", ())},
+    "proposed_allocation": {role: ("own", ("other_county",)) for role in ROLES} | {
+        "admin": ("other_county", ()), "command": ("other_grid", ("other_town", "other_county")), "anonymous": ("own", ())},
+    "confirmed_allocation": {role: ("own", ("other_county",)) for role in ROLES} | {
+        "admin": ("other_county", ()), "enterprise": ("own", ("same_grid", "other_grid", "other_county")), "anonymous": ("own", ())},
+    # Subsidies (fugong.subsidies): a scheme — the demo's of 河源市 ("heyuan", over every 高新区 actor), one of
+    # 源西街道 ("other_town") and one of 鹤山市 ("heshan") made by the test; a pending application of the
+    # enterprise named, made by the test on a scheme of its own county.
+    "subsidy_scheme": {role: ("heyuan", ("other_town", "heshan")) for role in ROLES} | {"admin": ("heshan", ()), "anonymous": ("heyuan", ())},
+    "subsidy_application": {
+        "admin": ("other_county", ()),
+        "command": ("other_grid", ("other_town", "other_county")),
+        "reviewer": ("own", ("other_county",)),
+        "grid": ("same_grid", ("other_grid", "other_county")),
+        "enterprise": ("own", ("same_grid", "other_grid", "other_county")),
+        "employee": ("own", ("same_grid",)),
+        "gate": ("own", ("same_grid",)),
+        "anonymous": ("own", ()),
+    },
+    # The command centre (fugong.command): the public placard of ent_admin's enterprise by its signed id
+    # ("forged": altered); a daily summary of 高新区 ("hitech") or of 鹤山市 ("other_county"), made by the test
+    # (a grid officer covers no town: 高新区's is not found for it either).
+    "placard": {role: ("own", ("forged",)) for role in ROLES},
+    "summary": {role: ("hitech", ("other_county",)) for role in ROLES} | {"admin": ("other_county", ()), "anonymous": ("hitech", ())},
+}
+# Help for enterprises (fugong.assistance), made by the test: a help request of the enterprise named, routed
+# to 高新区经贸办 ("unrouted": one of grid 2 routed to 高新区工程办; "other_town": to 源城区工信局; "other_county": to
+# 鹤山市工信局), waiting for an answer or answered; a position of the enterprise named; a routing rule of 高新区,
+# of 源城区 ("county") or of 鹤山市.
+HELP_REQUEST_REACH: dict[str, tuple[str, tuple[str, ...]]] = {
+    "admin": ("other_county", ()),
+    "command": ("other_grid", ("other_town", "other_county")),
+    # A reviewer sees what was routed to its department, inside its jurisdiction.
+    "reviewer": ("other_grid", ("unrouted", "other_town", "other_county")),
+    "grid": ("same_grid", ("other_grid", "other_county")),
+    "enterprise": ("own", ("same_grid", "other_grid", "other_county")),
+    "employee": ("own", ("same_grid",)),
+    "gate": ("own", ("same_grid",)),
+    "anonymous": ("own", ()),
+}
+REACH |= {
+    "help_request": HELP_REQUEST_REACH,
+    "open_help_request": HELP_REQUEST_REACH,
+    "answered_help_request": HELP_REQUEST_REACH,
+    "position": ENTERPRISE_CHILD_REACH,
+    "routing_rule": {role: ("hitech", ("other_county",)) for role in ROLES}
+    | {"admin": ("other_county", ()), "command": ("hitech", ("county", "other_county")), "anonymous": ("hitech", ())},
 }
 
 
@@ -316,6 +382,17 @@ ONLY_FILERS = {"command": 403, "reviewer": 403, "grid": 403, "employee": 403, "g
 NO_ROSTER = {"reviewer": 403, "employee": 403, "gate": 403}
 # Pass approval and re-evaluation runs: for the officers; everyone else is refused before any lookup.
 NO_OFFICER = {"reviewer": 403, "enterprise": 403, "employee": 403, "gate": 403}
+# Materials: reviewers, employees and gate guards have no materials page at all; stockpiles and allocating
+# are the command officers'; the stock forms and receiving are the enterprise's (ONLY_FILERS).
+NO_MATERIALS = {"reviewer": 403, "employee": 403, "gate": 403}
+ONLY_COMMAND = {"reviewer": 403, "grid": 403, "enterprise": 403, "employee": 403, "gate": 403}
+# Help requests and the labour ledger: employees and gate guards have none (refused before any lookup);
+# routing rules are the admin's and the command officers'.
+NO_ASSIST = {"employee": 403, "gate": 403}
+NO_RULES = {"reviewer": 403, "grid": 403, "enterprise": 403, "employee": 403, "gate": 403}
+# Subsidy pages: reviewers, employees and gate guards have none; applying is for the enterprise (and the admin).
+NO_SUBSIDIES = {"reviewer": 403, "employee": 403, "gate": 403}
+ONLY_APPLICANTS = {"command": 403, "reviewer": 403, "grid": 403, "employee": 403, "gate": 403}
 
 
 @dataclass(frozen=True)
@@ -450,6 +527,23 @@ MATRIX: dict[str, Row] = {
     "inspections:rectification-verify": Row({"POST": S(302, 302, 302, 302, 403, 403, 403, 302)},
                                             target="answered_rectification", outside={"employee": 403, "gate": 403}, writes=True,
                                             payload=lambda world, obj: {"data": {"accepted": "1"}}),
+    # An item's page and its evidence photos: whoever sees the item; a finding filed by hand and the
+    # summary per town are the officials'; patrols (phone page, visit, coverage, plans) the officers'.
+    "inspections:rectification-detail": Row({"GET": S(200, 200, 200, 200, 200, 403, 403, 302)},
+                                            target="open_rectification", outside={"employee": 403, "gate": 403}),
+    "inspections:rectification-photo": Row({"GET": S(200, 200, 200, 200, 200, 404, 404, 302)}, target="evidence"),
+    "inspections:rectification-summary": Row({"GET": S(200, 200, 200, 200, 403, 403, 403, 302)}),
+    "inspections:rectification-summary?export=xlsx": Row({"GET": S(200, 200, 200, 200, 403, 403, 403, 302)}),
+    "inspections:rectification-new": Row({"GET":  S(200, 200, 200, 200, 403, 403, 403, 302),
+                                          "POST": S(302, 302, 302, 302, 403, 403, 403, 302)},
+                                         target="enterprise", outside=NO_BROWSE, writes=True,
+                                         payload=lambda world, obj: {"data": {"description": "访问矩阵测试：宿舍每间住 6 人"}}),
+    "inspections:patrol":            Row({"GET":   S(200, 200, 200, 200, 403, 403, 403, 302)}),
+    "inspections:patrol-start":      Row({"POST":  S(302, 302, 302, 302, 403, 403, 403, 302)},
+                                         target="enterprise", outside=NO_BROWSE, writes=True, payload=lambda world, obj: {}),
+    "inspections:patrol-coverage":   Row({"GET":   S(200, 200, 200, 200, 403, 403, 403, 302)}),
+    "inspections:patrol-coverage?export=xlsx": Row({"GET": S(200, 200, 200, 200, 403, 403, 403, 302)}),
+    "inspections:patrol-plans":      Row({"GET":   S(200, 200, 200, 200, 403, 403, 403, 302)}),
     # -- gates: the guard records at their own gate (a guard of one gate is sent straight to it); the
     # enterprise and the officers over it read the log, and export it; reviewers and employees have none.
     "gates:index":                   Row({"GET":   S(200, 200, 403, 200, 200, 403, 302, 302)}),
@@ -606,13 +700,120 @@ MATRIX: dict[str, Row] = {
     "workforce:reevaluation-detail": Row({"GET":   S(200, 200, 403, 200, 403, 403, 403, 302)}, target="run", outside=NO_OFFICER),
     "workforce:reevaluation-detail?export=xlsx": Row({"GET": S(200, 200, 403, 200, 403, 403, 403, 302)}, target="run", outside=NO_OFFICER),
     "workforce:reevaluation-progress": Row({"GET": S(200, 200, 403, 200, 403, 403, 403, 302)}, target="run", outside=NO_OFFICER),
+    # -- protective materials: the enterprise keeps its stock (received/used, the daily count) and receives allocations;
+    # command and grid officers read their enterprises' stock; the command keeps the stockpiles and allocates.
+    "materials:home":                Row({"GET":   S(302, 302, 403, 302, 302, 403, 403, 302)}),
+    "materials:enterprises":         Row({"GET":   S(200, 200, 403, 200, 200, 403, 403, 302)}),
+    "materials:enterprises?state=short": Row({"GET": S(200, 200, 403, 200, 200, 403, 403, 302)}),
+    "materials:enterprises?export=xlsx": Row({"GET": S(200, 200, 403, 200, 403, 403, 403, 302)}),
+    "materials:enterprise":          Row({"GET":   S(200, 200, 403, 200, 200, 403, 403, 302)}, target="enterprise", outside=NO_MATERIALS),
+    "materials:movements":           Row({"GET":   S(200, 200, 403, 200, 200, 403, 403, 302)}, target="enterprise", outside=NO_MATERIALS),
+    "materials:movement-add":        Row({"POST":  S(302, 403, 403, 403, 302, 403, 403, 302)}, target="enterprise", outside=ONLY_FILERS,
+                                         writes=True, payload=lambda world, obj: world.materials_movement_form()),
+    "materials:count":               Row({"POST":  S(302, 403, 403, 403, 302, 403, 403, 302)}, target="enterprise", outside=ONLY_FILERS,
+                                         writes=True, payload=lambda world, obj: world.materials_count_form(obj)),
+    "materials:stockpiles":          Row({"GET":   S(200, 200, 403, 403, 403, 403, 403, 302)}),
+    "materials:stockpile":           Row({"GET":   S(200, 200, 403, 403, 403, 403, 403, 302)}, target="stockpile", outside=ONLY_COMMAND),
+    "materials:stockpile-receive":   Row({"POST":  S(302, 302, 403, 403, 403, 403, 403, 302)}, target="stockpile", outside=ONLY_COMMAND,
+                                         writes=True, payload=lambda world, obj: world.stockpile_form()),
+    "materials:propose":             Row({"GET":   S(200, 200, 403, 403, 403, 403, 403, 302),
+                                          "POST":  S(302, 302, 403, 403, 403, 403, 403, 302)},
+                                         writes=True, payload=lambda world, obj: world.proposal_form()),
+    "materials:allocations":         Row({"GET":   S(200, 200, 403, 200, 200, 403, 403, 302)}),
+    "materials:allocations?export=xlsx": Row({"GET": S(200, 200, 403, 200, 403, 403, 403, 302)}),
+    "materials:incoming":            Row({"GET":   S(200, 403, 403, 403, 200, 403, 403, 302)}),
+    "materials:allocation-confirm":  Row({"POST":  S(302, 302, 403, 403, 403, 403, 403, 302)}, target="proposed_allocation",
+                                         outside=ONLY_COMMAND, writes=True, payload=lambda world, obj: {}),
+    "materials:allocation-cancel":   Row({"POST":  S(302, 302, 403, 403, 403, 403, 403, 302)}, target="proposed_allocation",
+                                         outside=ONLY_COMMAND, writes=True, payload=lambda world, obj: {"data": {"reason": "访问矩阵测试"}}),
+    "materials:allocation-receive":  Row({"POST":  S(302, 403, 403, 403, 302, 403, 403, 302)}, target="confirmed_allocation",
+                                         outside=ONLY_FILERS, writes=True, payload=lambda world, obj: {}),
+    # -- subsidies: the enterprise sees what its roster earns and applies; the command over it approves or rejects;
+    # grid officers read (names masked); reviewers, employees and gate guards have no subsidy pages.
+    "subsidies:list":                Row({"GET":   S(200, 200, 403, 200, 200, 403, 403, 302)}),
+    "subsidies:list?export=xlsx":    Row({"GET":   S(200, 200, 403, 200, 200, 403, 403, 302)}),
+    "subsidies:summary":             Row({"GET":   S(200, 200, 403, 200, 403, 403, 403, 302)}),
+    "subsidies:schemes":             Row({"GET":   S(200, 200, 403, 200, 200, 403, 403, 302)}),
+    "subsidies:scheme":              Row({"GET":   S(200, 200, 403, 200, 200, 403, 403, 302)}, target="subsidy_scheme", outside=NO_SUBSIDIES),
+    "subsidies:payment-list":        Row({"GET":   S(200, 200, 403, 200, 200, 403, 403, 302)}, target="subsidy_scheme", outside=NO_SUBSIDIES),
+    "subsidies:enterprise":          Row({"GET":   S(200, 200, 403, 200, 200, 403, 403, 302)}, target="enterprise", outside=NO_SUBSIDIES),
+    "subsidies:apply":               Row({"POST":  S(302, 403, 403, 403, 302, 403, 403, 302)}, target="enterprise", outside=ONLY_APPLICANTS,
+                                         writes=True, payload=lambda world, obj: world.subsidy_apply_form(obj)),
+    "subsidies:detail":              Row({"GET":   S(200, 200, 403, 200, 200, 403, 403, 302)}, target="subsidy_application", outside=NO_SUBSIDIES),
+    "subsidies:approve":             Row({"POST":  S(302, 302, 403, 403, 403, 403, 403, 302)}, target="subsidy_application",
+                                         outside=NO_SUBSIDIES, writes=True, payload=lambda world, obj: {"data": {"note": "访问矩阵测试：同意。"}}),
+    "subsidies:reject":              Row({"POST":  S(302, 302, 403, 403, 403, 403, 403, 302)}, target="subsidy_application",
+                                         outside=NO_SUBSIDIES, writes=True, payload=lambda world, obj: {"data": {"reason": "访问矩阵测试：材料不全。"}}),
+    # -- help for enterprises: the enterprise files its requests and alone confirms them; the routed department or the
+    # command answers; the grid officer reads; the 12345 hotline and the routing rules are the command's.
+    "assistance:requests":           Row({"GET":   S(200, 200, 200, 200, 200, 403, 403, 302)}),
+    "assistance:requests?export=xlsx": Row({"GET": S(200, 200, 200, 200, 200, 403, 403, 302)}),
+    "assistance:request-create":     Row({"GET":   S(200, 403, 403, 403, 200, 403, 403, 302),
+                                          "POST":  S(302, 403, 403, 403, 302, 403, 403, 302)},
+                                         writes=True, payload=lambda world, obj: world.help_request_form()),
+    "assistance:request-hotline":    Row({"GET":   S(200, 200, 403, 403, 403, 403, 403, 302),
+                                          "POST":  S(302, 302, 403, 403, 403, 403, 403, 302)},
+                                         writes=True, payload=lambda world, obj: world.help_request_form(hotline=True)),
+    "assistance:request":            Row({"GET":   S(200, 200, 200, 200, 200, 403, 403, 302)}, target="help_request", outside=NO_ASSIST),
+    "assistance:request-answer":     Row({"POST":  S(302, 302, 302, 403, 403, 403, 403, 302)}, target="open_help_request", outside=NO_ASSIST,
+                                         writes=True, payload=lambda world, obj: {"data": {"answer": "访问矩阵测试：已对接银行。"}}),
+    "assistance:request-confirm":    Row({"POST":  S(302, 403, 403, 403, 302, 403, 403, 302)}, target="answered_help_request",
+                                         outside=NO_ASSIST, writes=True, payload=lambda world, obj: {"data": {"solved": "yes"}}),
+    "assistance:rules":              Row({"GET":   S(200, 200, 403, 403, 403, 403, 403, 302)}),
+    "assistance:rule-create":        Row({"GET":   S(200, 200, 403, 403, 403, 403, 403, 302),
+                                          "POST":  S(302, 302, 403, 403, 403, 403, 403, 302)},
+                                         writes=True, payload=lambda world, obj: world.routing_rule_form()),
+    "assistance:rule-edit":          Row({"GET":   S(200, 200, 403, 403, 403, 403, 403, 302),
+                                          "POST":  S(302, 302, 403, 403, 403, 403, 403, 302)},
+                                         target="routing_rule", outside=NO_RULES, writes=True,
+                                         payload=lambda world, obj: world.routing_rule_form(obj)),
+    "assistance:rule-delete":        Row({"POST":  S(302, 302, 403, 403, 403, 403, 403, 302)},
+                                         target="routing_rule", outside=NO_RULES, writes=True, payload=lambda world, obj: {}),
+    # -- the labour ledger: the enterprise posts and edits; the command (and a 人社 reviewer) update the matching figures.
+    "assistance:positions":          Row({"GET":   S(200, 200, 200, 200, 200, 403, 403, 302)}),
+    "assistance:positions?export=xlsx": Row({"GET": S(200, 200, 200, 200, 200, 403, 403, 302)}),
+    "assistance:labour-summary":     Row({"GET":   S(200, 200, 200, 200, 200, 403, 403, 302)}),
+    "assistance:labour-summary?export=xlsx": Row({"GET": S(200, 200, 200, 200, 200, 403, 403, 302)}),
+    "assistance:position-create":    Row({"GET":   S(200, 403, 403, 403, 200, 403, 403, 302),
+                                          "POST":  S(302, 403, 403, 403, 302, 403, 403, 302)},
+                                         writes=True, payload=lambda world, obj: world.position_form()),
+    "assistance:position":           Row({"GET":   S(200, 200, 200, 200, 200, 403, 403, 302)}, target="position", outside=NO_ASSIST),
+    "assistance:position-edit":      Row({"GET":   S(200, 403, 403, 403, 200, 403, 403, 302),
+                                          "POST":  S(302, 403, 403, 403, 302, 403, 403, 302)},
+                                         target="position", outside=NO_ASSIST, writes=True, payload=lambda world, obj: world.position_form(obj)),
+    "assistance:position-progress":  Row({"POST":  S(302, 302, 403, 403, 302, 403, 403, 302)}, target="position", outside=NO_ASSIST,
+                                         writes=True, payload=lambda world, obj: {"data": {"matched_count": "2", "filled_count": "1"}}),
+    # -- the command centre: dashboards, flags and daily summaries for the officials (each of their jurisdiction);
+    # the placard is public, its QR page for the officials over the enterprise and its own admin.
+    "command:dashboard":             Row({"GET":   S(200, 200, 200, 200, 403, 403, 403, 302)}),
+    "command:dashboard-json":        Row({"GET":   S(200, 200, 200, 200, 403, 403, 403, 302)}),
+    "command:flags":                 Row({"GET":   S(200, 200, 200, 200, 403, 403, 403, 302)}),
+    "command:flags?export=xlsx":     Row({"GET":   S(200, 200, 200, 200, 403, 403, 403, 302)}),
+    "command:flag":                  Row({"GET":   S(200, 200, 200, 200, 403, 403, 403, 302)}, target="enterprise", outside=NO_BROWSE),
+    "command:placard":               Row({"GET":   S(200, 200, 200, 200, 200, 200, 200, 200)}, target="placard"),
+    # The enterprise's own placard page: only an enterprise admin has one (the others are not found).
+    "command:placard-mine":          Row({"GET":   S(404, 404, 404, 404, 302, 404, 404, 302)}),
+    "command:placard-enterprise":    Row({"GET":   S(200, 200, 200, 200, 200, 403, 403, 302)}, target="enterprise",
+                                         outside={"employee": 403, "gate": 403}),
+    "command:summaries":             Row({"GET":   S(200, 200, 200, 200, 403, 403, 403, 302)}),
+    "command:summary-generate":      Row({"POST":  S(302, 302, 403, 403, 403, 403, 403, 302)},
+                                         writes=True, payload=lambda world, obj: {"data": {"region": world.region(HITECH).pk}}),
+    "command:summary-pdf":           Row({"GET":   S(200, 200, 200, 404, 403, 403, 403, 302)}, target="summary", outside=NO_BROWSE),
+    # -- export jobs: started from a list the role may export (the enterprise ledger), followed and
+    # downloaded by their owner only; 'my exports' for the roles that export ledgers.
+    "exports:list":                  Row({"GET":   S(200, 200, 200, 200, 200, 403, 403, 302)}),
+    "exports:start":                 Row({"POST":  S(302, 302, 302, 302, 403, 403, 403, 302)}, writes=True,
+                                         payload=lambda world, obj: {"data": {"path": reverse("enterprises:list"), "query": "sector=industry"}}),
+    "exports:detail":                Row({"GET":   S(200, 200, 200, 200, 200, 200, 200, 302)}, target="export_job"),
+    "exports:download":              Row({"GET":   S(200, 200, 200, 200, 200, 200, 200, 302)}, target="export_job"),
 }
 # fmt: on
 
 # Named patterns of other apps, each handled by one small explicit rule below.
 EXPLICIT = {"set_language"}  # test_language_switch_is_open_to_everyone
 OTHER_NAMESPACES = {"admin"}  # test_django_admin_is_for_staff_only
-OUR_NAMESPACES = {"accounts", "enterprises", "regions", "policy", "audit", "api", "resumption", "inspections", "gates", "quarantine", "health", "workforce"}
+OUR_NAMESPACES = {"accounts", "enterprises", "regions", "policy", "audit", "api", "resumption", "inspections", "gates", "quarantine", "health", "workforce",
+                  "subsidies", "assistance", "materials", "command", "exports"}
 OUR_TOP_LEVEL = {"home"}
 PROBED_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 # The URL keywords of an object of each kind.
@@ -627,6 +828,7 @@ URL_KWARGS: dict[str, Callable[[Any], dict[str, Any]]] = {
     "photo": lambda photo: {"uuid": photo.result.inspection.uuid, "photo": photo.uuid},
     "open_rectification": lambda item: {"pk": item.pk},
     "answered_rectification": lambda item: {"pk": item.pk},
+    "evidence": lambda evidence: {"pk": evidence.item_id, "photo": evidence.uuid},
     "notice": lambda notice: {"token": notice.token},
     "gate": lambda gate: {"pk": gate.pk},
     "placement": lambda placement: {"uuid": placement.pk},
@@ -643,6 +845,13 @@ URL_KWARGS: dict[str, Callable[[Any], dict[str, Any]]] = {
     "pass_link": lambda token: {"token": token},
     "risk_area": lambda area: {"pk": area.pk},
     "run": lambda run: {"pk": run.pk},
+    "export_job": lambda job: {"pk": job.pk},
+    "placard": lambda token: {"token": token},
+    "summary": lambda summary: {"pk": summary.pk},
+    **{kind: (lambda item: {"pk": item.pk}) for kind in ("stockpile", "proposed_allocation", "confirmed_allocation")},
+    **{kind: (lambda item: {"pk": item.pk}) for kind in ("help_request", "open_help_request", "answered_help_request", "position", "routing_rule")},
+    "subsidy_scheme": lambda scheme: {"pk": scheme.pk},
+    "subsidy_application": lambda application: {"uuid": application.pk},
 }
 
 
@@ -925,6 +1134,11 @@ class World:
             inspection = self.target("inspection", name)
             item = applicable_items(inspection.template, inspection.enterprise)[0]
             return photo_add(inspection=inspection, item_id=item.pk, upload=self.photo(), acting_user=self.user("admin"))
+        if kind == "evidence":
+            evidence = RectificationEvidence(item=self.target("answered_rectification", name))
+            evidence.image.save("matrix.png", ContentFile(PHOTO_PNG), save=False)
+            evidence.save()
+            return evidence
         if kind in ("open_rectification", "answered_rectification"):
             answered = kind == "answered_rectification"
             return RectificationItem.objects.create(
@@ -950,8 +1164,89 @@ class World:
             return self._pass_child(kind, name)
         if kind in ("person_file", "link", "roster_ticket"):
             return self._people_child(kind, name)
+        if kind == "export_job":
+            return self._export_job(name)
+        if kind in ("help_request", "open_help_request", "answered_help_request", "position", "routing_rule"):
+            return self._assistance_child(kind, name)
+        if kind in ("subsidy_scheme", "subsidy_application"):
+            return self._subsidy_child(kind, name)
+        if kind in ("placard", "summary"):
+            return self._command_child(kind, name)
+        if kind in ("stockpile", "proposed_allocation", "confirmed_allocation"):
+            return self._materials_child(kind, name)
         raise KeyError((kind, name))
 
+    # the command centre (fugong.command)
+    def _command_child(self, kind: str, name: str) -> Any:
+        from django.core.files.base import ContentFile
+
+        from fugong.command.models import DailySummary
+        from fugong.command.placard import placard_token
+
+        if kind == "placard":
+            token = placard_token(self.own_enterprise())
+            return token if name == "own" else token[:-2] + ("aa" if not token.endswith("aa") else "bb")
+        region = self.region(HITECH if name == "hitech" else HESHAN)
+        summary = DailySummary.objects.filter(region=region, day=timezone.localdate()).first()
+        if summary is None or not summary.file:
+            summary = summary or DailySummary(region=region, day=timezone.localdate(), generated_at=timezone.now(), figures={"enterprises": 1})
+            summary.file.save("matrix.pdf", ContentFile(b"%PDF-1.4 matrix"), save=False)
+            summary.save()
+        return summary
+
+    # help for enterprises (fugong.assistance)
+    def _assistance_child(self, kind: str, name: str) -> Any:
+        from fugong.assistance.models import HelpRequest, Position, RoutingRule
+
+        now = timezone.now()
+        if kind == "routing_rule":
+            code = {"hitech": HITECH, "county": HEYUAN, "other_county": HESHAN}[name]
+            region = self.region(code)
+            department = Department.objects.filter(region=region).order_by("pk").first()
+            return RoutingRule.objects.create(region=region, category="other", department=department, note="访问矩阵测试")
+        if kind == "position":
+            enterprise = self.enterprise(name)
+            return Position.objects.create(enterprise=enterprise, title="访问矩阵测试普工", count=10, start_date=timezone.localdate(),
+                                           contact_name="李四", contact_phone="13800001111")
+        enterprise = self.enterprise({"unrouted": "other_grid"}.get(name, name))
+        if name == "unrouted":
+            department = _department_id(HITECH, "工程办")
+        elif name == "other_town":
+            department = _department_id(HEYUAN, "工信局")
+        elif name == "other_county":
+            department = _department_id(HESHAN, "工信局")
+        else:
+            department = self.jmb()
+        answered = kind == "answered_help_request"
+        return HelpRequest.objects.create(
+            enterprise=enterprise, category="finance", title="访问矩阵测试诉求", description="访问矩阵测试。", department_id=department,
+            status="answered" if answered else "filed", filed_at=now - timedelta(hours=3), answer_due_at=now + timedelta(hours=45),
+            first_answered_at=now if answered else None, answered_at=now if answered else None, answer="已办理。" if answered else "",
+            response_seconds=3 * 3600 if answered else None,
+        )
+
+    def help_request_form(self, *, hotline: bool = False) -> dict[str, Any]:
+        """A finance request of ent_admin's enterprise (in the command's jurisdiction too), by the hotline with its caller."""
+        data = {"enterprise": self.own_enterprise().pk, "category": "finance", "title": "访问矩阵测试诉求", "description": "流动资金紧张。"}
+        if hotline:
+            data |= {"caller_name": "刘先生", "caller_phone": "13902761234"}
+        return {"data": data}
+
+    def routing_rule_form(self, rule: Any = None) -> dict[str, Any]:
+        """A new rule of 高新区 for labour requests to 高新区经贸办, or the given rule with another note."""
+        if rule is None:
+            return {"data": {"region": self.region(HITECH).pk, "category": "labour", "department": self.jmb(), "note": "访问矩阵测试"}}
+        return {"data": {"region": rule.region_id, "category": rule.category, "department": rule.department_id, "note": "访问矩阵测试：已修改"}}
+
+    def position_form(self, position: Any = None) -> dict[str, Any]:
+        """A new position of ent_admin's enterprise, or the given one wanting one more person."""
+        data: dict[str, Any] = {"title": "访问矩阵测试焊工", "count": 5, "start_date": timezone.localdate().isoformat(), "contact_name": "李四",
+                                "contact_phone": "13800001111", "status": "open"}
+        if position is None:
+            data["enterprise"] = self.own_enterprise().pk
+        else:
+            data |= {"title": position.title, "count": position.count + 1, "start_date": position.start_date.isoformat()}
+        return {"data": data}
     # quarantine and daily reports (fugong.quarantine, fugong.health.reports)
     def quarantine_person(self, enterprise: Enterprise) -> Any:
         """A worker registered now (local, not away), with no placement."""
@@ -1044,6 +1339,63 @@ class World:
         return make_ticket(task_id="matrix-task", user=self.user(username), enterprise=self.own_enterprise(), filename="花名册.csv",
                            result={"rows": 1, "imported": 0, "refused": 1, "warnings": 0, "error": "", "report": report})
 
+    def _export_job(self, name: str) -> Any:
+        """A finished export job of the role's own account ("other_user": county_cmd's), with its file."""
+        from fugong.exports.models import ExportJob
+
+        username = "county_cmd" if name == "other_user" else (ACTOR.get(name) or "ent_admin")
+        job = ExportJob(user=self.user(username), view_name="enterprises:list", title="企业台账", status="done", total=1, done=1,
+                        filename="企业台账-矩阵测试.xlsx", finished_at=timezone.now())
+        job.file.save("matrix.xlsx", ContentFile(b"PK matrix"), save=False)
+        job.save()
+        return job
+
+    # subsidies (fugong.subsidies)
+    def subsidy_scheme_for(self, enterprise: Enterprise) -> Any:
+        """A scheme of the enterprise's county made by the test: 300 yuan to anyone back within the last 30 days."""
+        from fugong.subsidies.seeds import scheme_create
+
+        today = timezone.localdate()
+        county = enterprise.region
+        while county.level != Level.COUNTY and county.parent is not None:
+            county = county.parent
+        return scheme_create(region=county, name="访问矩阵测试补贴", period=(today - timedelta(days=30), today + timedelta(days=30)),
+                             legal_basis="访问矩阵测试",
+                             rules=[{"kind": "return_by_date", "name": "返岗补助", "params": {"bands": [{"until": today.isoformat(), "amount": "300"}]}}])
+
+    def subsidy_apply_form(self, enterprise: Enterprise) -> dict[str, Any]:
+        """The enterprise's form for a scheme of its own, with a worker back yesterday who earns 300."""
+        self._serial += 1
+        from fugong.workforce.services import person_create
+
+        person_create(enterprise=enterprise, acting_user=self.user("admin"),
+                      data={"name": "补贴测试", "id_number": _id_number(self._serial), "phone": "13900000000", "origin": "other_province",
+                            "return_date": timezone.localdate() - timedelta(days=1)})
+        return {"data": {"scheme": self.subsidy_scheme_for(enterprise).pk, "declared": "on"}}
+
+    def _subsidy_child(self, kind: str, name: str) -> Any:
+        from fugong.subsidies.models import SubsidyApplication, SubsidyLine, SubsidyScheme
+        from fugong.subsidies.seeds import scheme_create
+
+        today = timezone.localdate()
+        if kind == "subsidy_scheme":
+            if name == "heyuan":
+                found = SubsidyScheme.objects.filter(region__code="441600").order_by("pk").first()
+                if found is not None:
+                    return found
+            region = self.region({"heyuan": "441600", "other_town": YUANXI, "heshan": HESHAN}[name])
+            return scheme_create(region=region, name=f"访问矩阵测试补贴（{region.name}）", period=(today - timedelta(days=30), today),
+                                 legal_basis="访问矩阵测试", rules=[{"kind": "referral", "name": "介绍奖励", "params": {"amount": "300"}}])
+        # a pending application of the enterprise named, on a scheme of its county, with one line
+        enterprise = self.enterprise(name)
+        scheme = self.subsidy_scheme_for(enterprise)
+        application = SubsidyApplication.objects.create(
+            scheme=scheme, enterprise=enterprise, period_start=scheme.period_start, period_end=scheme.period_end, computed_on=today,
+            total_amount=300, people_count=1, line_count=1, declaration="访问矩阵测试", declared_by_name="访问矩阵测试", submitted_at=timezone.now())
+        SubsidyLine.objects.create(application=application, rule_kind="return_by_date", rule_name="返岗补助", person_name="补贴测试",
+                                   id_masked="441622********0011", amount=300, reason="访问矩阵测试", order=1)
+        return application
+
     # check-ins (fugong.health)
     def checkin_json(self) -> dict[str, Any]:
         """One check-in of the demo employee's own record: in the scope of every role that records."""
@@ -1113,6 +1465,61 @@ class World:
         # a finished re-evaluation run of a county's policy
         return ReevaluationRun.objects.create(trigger="policy", region=self.region(HESHAN if name == "other_county" else HEYUAN),
                                               status="done", total=1, done=1)
+
+    # protective materials (fugong.materials)
+    def stockpile_of(self, name: str) -> Any:
+        """The demo's stockpile of 高新区, 源城区 or 鹤山市 (made when missing), with masks in it."""
+        from fugong.materials.models import Material, Stockpile
+        from fugong.materials.services import stockpile_movement_record, uncommitted
+
+        region = self.region({"hitech": HITECH, "county": HEYUAN, "other_county": HESHAN}[name])
+        pile = Stockpile.objects.filter(region=region).order_by("pk").first() or Stockpile.objects.create(name=f"访问矩阵测试储备库{name}",
+                                                                                                          region=region)
+        mask = Material.objects.get(code="mask")
+        if uncommitted(pile, mask) < 1000:
+            stockpile_movement_record(stockpile=pile, material=mask, kind="received", quantity=1000, acting_user=self.user("admin"))
+        return pile
+
+    def _materials_child(self, kind: str, name: str) -> Any:
+        from fugong.materials.models import Material
+        from fugong.materials.services import allocations_create
+
+        if kind == "stockpile":
+            return self.stockpile_of(name)
+        pile = self.stockpile_of({"other_town": "county", "other_county": "other_county"}.get(name, "hitech"))
+        [allocation] = allocations_create(stockpile=pile, material=Material.objects.get(code="mask"), lines=[(self.enterprise(name), 10)],
+                                          confirm=kind == "confirmed_allocation", acting_user=self.user("admin"))
+        return allocation
+
+    @staticmethod
+    def materials_movement_form() -> dict[str, Any]:
+        from fugong.materials.models import Material
+
+        return {"data": {"kind": "received", "material": Material.objects.get(code="mask").pk, "quantity": "100",
+                         "date": timezone.localdate().isoformat(), "note": "访问矩阵测试"}}
+
+    @staticmethod
+    def materials_count_form(enterprise: Enterprise) -> dict[str, Any]:
+        """Today's count of masks: three more than the books say."""
+        from fugong.materials.models import Material
+        from fugong.materials.selectors import stock_levels
+
+        mask = Material.objects.get(code="mask")
+        counted = stock_levels([enterprise.pk]).get((enterprise.pk, mask.pk), 0) + 3
+        return {"data": {"count-mask": str(int(counted))}}
+
+    def stockpile_form(self) -> dict[str, Any]:
+        from fugong.materials.models import Material
+
+        return {"data": {"kind": "received", "material": Material.objects.get(code="mask").pk, "quantity": "500", "note": "访问矩阵测试"}}
+
+    def proposal_form(self) -> dict[str, Any]:
+        """Propose 10 masks from 高新区's stockpile to ent_admin's enterprise."""
+        from fugong.materials.models import Material
+
+        own = self.own_enterprise()
+        return {"data": {"stockpile": self.stockpile_of("hitech").pk, "material": Material.objects.get(code="mask").pk,
+                         "enterprise": [own.pk], f"q-{own.pk}": "10", "action": "propose"}}
 
     def bulk_pass_form(self) -> dict[str, Any]:
         """The 待发证 list's form with one ticked worker of ent_admin's enterprise (in every officer's scope)."""
@@ -1390,12 +1797,42 @@ def _checkin_fingerprint_parts() -> list[str]:
     return [*_of(CheckIn, "COUNT(*)", "MAX({recorded_at})"), *_of(IdempotentRequest, "COUNT(*)"), *_of(Alert, "MAX({updated_at})")]
 
 
+def _subsidy_fingerprint_parts() -> list[str]:
+    """Subsidy applications (by status, the latest decision) and their lines."""
+    from fugong.subsidies.models import SubsidyApplication, SubsidyLine
+
+    return [*_of(SubsidyApplication, "COUNT(*)", "MAX({updated_at})", *_per_status(["pending", "approved", "rejected"])),
+            *_of(SubsidyLine, "COUNT(*)")]
+
+
+def _export_fingerprint_parts() -> list[str]:
+    from fugong.exports.models import ExportJob
+
+    return _of(ExportJob, "COUNT(*)")
+
+
 def _pass_fingerprint_parts() -> list[str]:
     """Passes (issued, revoked), risk areas (added, changed), re-evaluation runs and their changes."""
     from fugong.workforce.models import ClassificationChange, Pass, ReevaluationRun, RiskArea
 
     return [*_of(Pass, "COUNT(*)", "COUNT({revoked_at})"), *_of(RiskArea, "COUNT(*)", "MAX({updated_at})"),
             *_of(ReevaluationRun, "COUNT(*)"), *_of(ClassificationChange, "COUNT(*)")]
+
+
+def _assistance_fingerprint_parts() -> list[str]:
+    from fugong.assistance.models import HandlingRecord, HelpRequest, Position, RoutingRule
+
+    return [*_of(HelpRequest, "COUNT(*)", "MAX({updated_at})", *_per_status(["filed", "answered", "reopened", "closed"])),
+            *_of(HandlingRecord, "COUNT(*)"), *_of(RoutingRule, "COUNT(*)", "MAX({updated_at})"), *_of(Position, "COUNT(*)", "MAX({updated_at})")]
+
+
+def _materials_fingerprint_parts() -> list[str]:
+    """Stock movements and counts, stockpiles and their movements, allocations by status."""
+    from fugong.materials.models import Allocation, StockCount, StockMovement, Stockpile, StockpileMovement
+
+    return [*_of(StockMovement, "COUNT(*)"), *_of(StockCount, "COUNT(*)", "MAX({counted_at})"), *_of(Stockpile, "COUNT(*)"),
+            *_of(StockpileMovement, "COUNT(*)"), *_of(Allocation, "COUNT(*)", "MAX({updated_at})", *_per_status(["proposed", "confirmed",
+                                                                                                                 "received", "cancelled"]))]
 
 
 @cache
@@ -1415,6 +1852,7 @@ def _fingerprint_sql() -> str:
         *_of(Inspection, "COUNT(*)", "MAX({updated_at})"),
         *_of(InspectionResult, "COUNT(*)", "MAX({id})"),
         *_of(RectificationItem, "COUNT(*)", "MAX({updated_at})", *_per_status(RectificationStatus.values)),
+        *(part for model in (RectificationEvent, RectificationEvidence, PatrolPlan, PatrolTeam) for part in _of(model, "COUNT(*)")),
         # the gate log
         *_of(Passage, "COUNT(*)"),
         # quarantine and daily reports
@@ -1423,6 +1861,14 @@ def _fingerprint_sql() -> str:
         *_people_fingerprint_parts(),
         # check-ins (alerts are counted with the quarantine's) and the API's kept answers
         *_checkin_fingerprint_parts(),
+        # export jobs (fugong.exports)
+        *_export_fingerprint_parts(),
+        # protective materials: enterprise stock, stockpiles, allocations (fugong.materials)
+        *_materials_fingerprint_parts(),
+        # help requests, their records, routing rules and positions (fugong.assistance)
+        *_assistance_fingerprint_parts(),
+        # subsidy applications and their lines
+        *_subsidy_fingerprint_parts(),
     ]
     return "SELECT " + ", ".join(parts)
 

@@ -101,6 +101,11 @@ INSTALLED_APPS = [
     "fugong.health",
     "fugong.gates",
     "fugong.quarantine",
+    "fugong.subsidies",
+    "fugong.assistance",
+    "fugong.materials",
+    "fugong.exports",
+    "fugong.command",
     "fugong.api",
 ]
 
@@ -155,6 +160,17 @@ if POSTGRES:
     MIDDLEWARE.insert(MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "fugong.core.middleware.HistoryMiddleware")
 # Paths that write no table with row history: no pghistory context there (core.middleware).
 UNTRACKED_PATHS = ["/api/v1/checkins"]
+# A streaming replica (optional): dashboards and export jobs read from it inside
+# fugong.core.routers.reading_from_replica(); everything else, every write and every read that must
+# see a recent write stay on the primary. Without it everything uses "default".
+DATABASE_ROUTERS = ["fugong.core.routers.PrimaryReplicaRouter"]
+DATABASE_REPLICA_PIN_SECONDS = env.int("DATABASE_REPLICA_PIN_SECONDS", default=10)
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"].get("CONN_MAX_AGE", 0)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # the test suite has one database
+    MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware") + 1,
+                      "fugong.core.routers.ReplicaRoutingMiddleware")
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
@@ -176,7 +192,20 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Every quarter of an hour; the job decides per county whether its daily_report_deadline_hour has
     # passed (鹤山市 9:00, elsewhere 10:00) and raises one missing-report alert per enterprise and day.
     "health-missing-daily-reports": {"task": "fugong.health.tasks.check_missing_reports", "schedule": timedelta(minutes=15)},
+    # PostgreSQL: the check-ins' monthly partitions, created three months ahead (and months past
+    # FUGONG_CHECKIN_RETENTION_DAYS dropped, when set): fugong.health.partitions.
+    "health-checkin-partitions": {"task": "fugong.health.ensure_checkin_partitions", "schedule": timedelta(hours=6)},
+    # Export files (fugong.exports) older than the policy's export_keep_hours are deleted.
+    "exports-purge-expired-files": {"task": "fugong.exports.purge_expired_exports", "schedule": timedelta(hours=1)},
+    # The command centre (fugong.command): flags touched by events every 5 minutes, every flag and
+    # today's rollups hourly, and the daily summaries of the counties whose daily_summary_hour is now.
+    "command-refresh-dirty": {"task": "fugong.command.refresh_dirty", "schedule": timedelta(minutes=5)},
+    "command-refresh-all": {"task": "fugong.command.refresh_all", "schedule": timedelta(hours=1)},
+    "command-daily-summaries": {"task": "fugong.command.daily_summaries", "schedule": timedelta(hours=1)},
 }
+# Check-ins older than this many days are dropped a whole month partition at a time (PostgreSQL
+# only, fugong.health.partitions); 0 keeps every check-in.
+FUGONG_CHECKIN_RETENTION_DAYS = env.int("FUGONG_CHECKIN_RETENTION_DAYS", default=0)
 # How long a process keeps a county's policy for the check-ins (health.services.cached_policy).
 # Off in the test suite: a test's rolled-back policy must not outlive it in the process.
 FUGONG_POLICY_CACHE_SECONDS = env.int("FUGONG_POLICY_CACHE_SECONDS", default=0 if FUGONG_ENV == "test" else 60)
@@ -239,7 +268,7 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
-# Outside production WhiteNoise serves straight from the app folders, so gunicorn needs no collectstatic.
+# Outside production WhiteNoise serves straight from the app folders, so the web server needs no collectstatic.
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024

@@ -21,6 +21,11 @@ urlpatterns = [
     path("gates/", include("fugong.gates.urls")),
     path("health/", include("fugong.health.urls")),
     path("quarantine/", include("fugong.quarantine.urls")),
+    path("subsidies/", include("fugong.subsidies.urls")),
+    path("assistance/", include("fugong.assistance.urls")),
+    path("materials/", include("fugong.materials.urls")),
+    path("exports/", include("fugong.exports.urls")),
+    path("command/", include("fugong.command.urls")),
     # /people/… and the personal links /p/<token>/… (see fugong/workforce/urls.py)
     path("", include("fugong.workforce.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -38,20 +38,31 @@ class MenuGroup:
     items: tuple[MenuItem, ...]
 
 
-PEOPLE, MORE = "people", "more"
-GROUPS: dict[str, tuple[str | Promise, str]] = {PEOPLE: (_("人员与健康"), "heart-pulse"), MORE: (_("更多"), "three-dots")}
+PEOPLE, RESUME, INSPECT, MATERIALS, ASSIST, MORE = "people", "resume", "inspect", "materials", "assist", "more"
+GROUPS: dict[str, tuple[str | Promise, str]] = {
+    PEOPLE: (_("人员与健康"), "heart-pulse"),
+    RESUME: (_("复工审批"), "file-earmark-check"),
+    INSPECT: (_("检查整改"), "clipboard-check"),
+    MATERIALS: (_("防控物资"), "box-seam"),  # fugong.materials
+    ASSIST: (_("企业帮扶"), "life-preserver"),  # fugong.assistance, fugong.subsidies
+    MORE: (_("更多"), "three-dots"),
+}
 
 
 MENU: list[MenuItem] = [
     MenuItem(_("首页"), "home", "house"),
+    MenuItem(_("指挥看板"), "command:dashboard", "speedometer2", "command.view_dashboard"),
     MenuItem(_("企业"), "enterprises:list", "buildings", "enterprises.list_enterprises"),
     MenuItem(_("人员档案"), "workforce:list", "people", "workforce.list_people", PEOPLE),
     MenuItem(_("健康申报"), "workforce:me", "clipboard2-pulse", "workforce.view_own_file", own=True),
-    MenuItem(_("复工申请"), "resumption:list", "file-earmark-check", "resumption.list_applications"),
-    MenuItem(_("审核待办"), "resumption:queue", "inbox", "resumption.review_queue"),
-    MenuItem(_("现场检查"), "inspections:list", "clipboard-check", "inspections.list_inspections"),
-    MenuItem(_("整改台账"), "inspections:rectifications", "list-check", "inspections.list_rectifications", MORE),
-    MenuItem(_("门岗"), "gates:index", "qr-code-scan", "gates.view_gates"),
+    MenuItem(_("复工申请"), "resumption:list", "file-earmark-check", "resumption.list_applications", RESUME),
+    MenuItem(_("审核待办"), "resumption:queue", "inbox", "resumption.review_queue", RESUME),
+    MenuItem(_("现场检查"), "inspections:list", "clipboard-check", "inspections.list_inspections", INSPECT),
+    MenuItem(_("整改台账"), "inspections:rectifications", "list-check", "inspections.list_rectifications", INSPECT),
+    MenuItem(_("日常巡查"), "inspections:patrol", "signpost-split", "inspections.patrol", INSPECT),
+    MenuItem(_("巡查覆盖"), "inspections:patrol-coverage", "grid-3x3-gap", "inspections.view_patrol_coverage", INSPECT),
+    MenuItem(_("整改统计"), "inspections:rectification-summary", "bar-chart", "inspections.view_rectification_summary", INSPECT),
+    MenuItem(_("门岗"), "gates:index", "qr-code-scan", "gates.view_gates", PEOPLE),
     MenuItem(_("健康打卡"), "health:checkins", "thermometer-half", "health.list_checkins", PEOPLE),
     MenuItem(_("预警处置"), "health:alerts", "exclamation-triangle", "health.list_alerts", PEOPLE),
     MenuItem(_("隔离管理"), "quarantine:list", "house-lock", "quarantine.list_placements", PEOPLE),
@@ -64,6 +75,16 @@ MENU: list[MenuItem] = [
     MenuItem(_("政策参数"), "policy:index", "sliders", "policy.view_policy", MORE),
     MenuItem(_("审计日志"), "audit:list", "shield-check", "audit.view_audit", MORE),
     MenuItem(_("API 文档"), "api:docs", "braces", "regions.browse_regions", MORE),
+    MenuItem(_("我的导出"), "exports:list", "cloud-download", "exports.list_own_exports", MORE),
+    MenuItem(_("企业诉求"), "assistance:requests", "chat-square-text", "assistance.list_requests", ASSIST),
+    MenuItem(_("用工需求"), "assistance:positions", "person-workspace", "assistance.list_positions", ASSIST),
+    MenuItem(_("诉求分派规则"), "assistance:rules", "signpost-split", "assistance.manage_rules", ASSIST),
+    MenuItem(_("补贴申领"), "subsidies:list", "cash-coin", "subsidies.view_subsidies", ASSIST),
+    MenuItem(_("企业物资"), "materials:home", "box-seam", "materials.view_materials", MATERIALS),
+    MenuItem(_("政府储备库"), "materials:stockpiles", "building-down", "materials.list_stockpiles", MATERIALS),
+    MenuItem(_("按需调拨"), "materials:propose", "truck", "materials.allocate", MATERIALS),
+    MenuItem(_("调拨台账"), "materials:allocations", "journal-arrow-down", "materials.view_materials", MATERIALS),
+    MenuItem(_("待接收调拨"), "materials:incoming", "box-arrow-in-down", "materials.view_incoming", MATERIALS),
 ]
 
 

@@ -270,7 +270,31 @@ def seed_demo(*, scale: float = 1.0) -> list[DemoAccount]:
     from fugong.quarantine.demo import seed_quarantine
 
     seed_quarantine(places, scale)
+    # Protective materials: enterprise stock, the stockpiles of 源城区, 高新区 and 鹤山市, and
+    # allocations in each state (needs the people above): fugong.materials.demo.
+    from fugong.materials.demo import seed_materials
+
+    seed_materials(places, scale)
+    # Subsidy schemes of 河源市 and 高新区's park, new hires and referrals on the rosters, and
+    # applications computed from them: fugong.subsidies.demo.
+    from fugong.subsidies.demo import seed_subsidies
+
+    seed_subsidies(places, scale)
+    # Help requests routed to the departments, and the labour-demand ledger: fugong.assistance.demo.
+    from fugong.assistance.demo import seed_assistance
+
+    seed_assistance(places, scale)
+    # Patrol teams and plans of 高新区, last week's and this week's visits with their gaps, and
+    # findings in every state: fugong.inspections.demo.
+    from fugong.inspections.demo import seed_patrols
+
+    seed_patrols(places, scale)
     builder.more_accounts()
+    # Last: the command centre's flags, the rollups of the last days and one daily summary, computed
+    # from everything above: fugong.command.demo.
+    from fugong.command.demo import seed_command
+
+    seed_command(places, scale)
     return builder.accounts
 
 

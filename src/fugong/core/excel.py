@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
@@ -17,6 +19,37 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 
 class SpreadsheetError(ValueError):
     """The uploaded file is not a spreadsheet we can read; the message is for the user."""
+
+
+class RowProgress(Protocol):
+    """Who follows a ledger being written (an export job): told the expected number of rows, then
+    how many are written, every ``every`` rows and once at the end."""
+
+    every: int
+
+    def begin(self, total: int) -> None: ...
+
+    def advance(self, done: int) -> None: ...
+
+
+_progress: ContextVar[RowProgress | None] = ContextVar("fugong_excel_progress", default=None)
+
+
+@contextmanager
+def reporting_progress(progress: RowProgress) -> Iterator[RowProgress]:
+    """While inside, every ledger written with :func:`write_xlsx` (and the list view's export,
+    which announces its row count) reports to ``progress``: the exporters need no change to run
+    as background jobs with a progress bar."""
+    token = _progress.set(progress)
+    try:
+        yield progress
+    finally:
+        _progress.reset(token)
+
+
+def current_progress() -> RowProgress | None:
+    """The progress that is being reported to, if a background job is writing a ledger."""
+    return _progress.get()
 
 
 def safe_cell(value: Any) -> Any:
@@ -47,8 +80,17 @@ def write_xlsx(headers: Sequence[str], rows: Iterable[Sequence[Any]], *, title: 
     sheet = workbook.create_sheet(title=title[:31])
     sheet.freeze_panes = "A2"
     sheet.append(header_cells(sheet, headers))
-    for row in rows:
-        sheet.append([safe_cell(value) for value in row])
+    progress = _progress.get()
+    if progress is None:
+        for row in rows:
+            sheet.append([safe_cell(value) for value in row])
+    else:
+        written = 0
+        for written, row in enumerate(rows, 1):
+            sheet.append([safe_cell(value) for value in row])
+            if written % progress.every == 0:
+                progress.advance(written)
+        progress.advance(written)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

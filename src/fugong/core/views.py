@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.generic import TemplateView
 
-from fugong.core.excel import XLSX_CONTENT_TYPE
+from fugong.core.excel import XLSX_CONTENT_TYPE, current_progress
 
 
 def xlsx_response(content: bytes, filename: str) -> HttpResponse:
@@ -53,6 +53,8 @@ class ScopedListView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
             if not request.user.has_perm(self.export_permission):
                 return HttpResponse("无导出权限。", status=403)
             stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+            if (progress := current_progress()) is not None:  # run as a background export job (fugong.exports)
+                progress.begin(queryset.count())
             return xlsx_response(self.export(queryset), f"{self.export_name}-{stamp}.xlsx")
         page = Paginator(queryset, self.paginate_by).get_page(request.GET.get("page"))
         query = request.GET.copy()

@@ -7,9 +7,11 @@ from typing import Any
 import django_filters
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from fugong.enterprises.filters import _regions
 from fugong.enterprises.models import Enterprise
 from fugong.health.choices import AlertKind, AlertStatus, CheckInSource
 from fugong.health.models import Alert, CheckIn
+from fugong.regions.choices import Level
 from fugong.workforce.models import Person
 
 
@@ -42,11 +44,12 @@ class CheckInFilter(django_filters.FilterSet):
     slot = django_filters.ChoiceFilter(choices=_slot_choices, label="时段")
     enterprise = django_filters.ModelChoiceFilter(queryset=_enterprises, label="企业")
     source = django_filters.ChoiceFilter(choices=CheckInSource.choices, label="来源")
+    town = django_filters.ModelChoiceFilter(queryset=_regions(Level.TOWN), field_name="enterprise__town", label="镇街")
     fever = django_filters.ChoiceFilter(choices=[("1", "仅看发热"), ("0", "不含发热")], method="filter_fever", label="发热", empty_label="全部")
 
     class Meta:
         model = CheckIn
-        fields = ["q", "date", "slot", "enterprise", "source", "fever"]
+        fields = ["q", "date", "slot", "enterprise", "source", "town", "fever"]
 
     def search(self, queryset: QuerySet[CheckIn], name: str, value: str) -> QuerySet[CheckIn]:
         value = value.strip()
@@ -83,10 +86,11 @@ class AlertFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=AlertStatus.choices, label="状态")
     date = django_filters.DateFilter(label="日期")
     enterprise = django_filters.ModelChoiceFilter(queryset=_enterprises, label="企业")
+    town = django_filters.ModelChoiceFilter(queryset=_regions(Level.TOWN), field_name="enterprise__town", label="镇街")
 
     class Meta:
         model = Alert
-        fields = ["q", "kind", "status", "date", "enterprise"]
+        fields = ["q", "kind", "status", "date", "enterprise", "town"]
 
     def search(self, queryset: QuerySet[Alert], name: str, value: str) -> QuerySet[Alert]:
         value = value.strip()

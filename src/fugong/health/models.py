@@ -84,7 +84,10 @@ class Alert(TimeStampedModel):
     enterprise = models.ForeignKey("enterprises.Enterprise", verbose_name="企业", on_delete=models.CASCADE, related_name="health_alerts")
     person = models.ForeignKey("workforce.Person", verbose_name="人员", on_delete=models.CASCADE, null=True, blank=True,
                                related_name="alerts")
-    checkin = models.ForeignKey(CheckIn, verbose_name="打卡记录", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # No database foreign key: on PostgreSQL check-ins are partitioned by month and their ``id`` is
+    # not unique on its own in the database's eyes (health/migrations/0002). Django does the SET_NULL.
+    checkin = models.ForeignKey(CheckIn, verbose_name="打卡记录", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                db_constraint=False)
     date = models.DateField("日期")
     temperature = models.DecimalField("体温(℃)", max_digits=3, decimal_places=1, null=True, blank=True)
     detail = models.CharField("情况", max_length=255)

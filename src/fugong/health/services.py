@@ -536,11 +536,6 @@ def _joined_upsert_sql(recordable: str, *, single: bool) -> str:
     cache_key = (single, recordable)  # the text's hash is kept on the string: a cheap key
     if cache_key in _joined:
         return _joined[cache_key]
-    meta = CheckIn._meta
-    quote = connection.ops.quote_name
-    column = _column
-
-    names = ", ".join(column(name) for name in _INSERTED)
     aliases = ", ".join(_JOINED)
     if single:
         source = f"(VALUES ({', '.join(f'%s::{kind}' for kind in _JOINED_TYPES)})) AS i ({aliases})"
@@ -549,11 +544,8 @@ def _joined_upsert_sql(recordable: str, *, single: bool) -> str:
     # The inserted columns in order: the enterprise from the scoped query, the rest from the rows.
     from_rows = {"person": "i.person_id", "enterprise": "r.enterprise_id", "recorded_by": "i.recorded_by_id"}
     picked = ", ".join(from_rows.get(name, f"i.{name}") for name in _INSERTED)
-    updates = ", ".join(f"{column(name)} = EXCLUDED.{column(name)}" for name in _UPDATED)
-    key = f"{column('person')}, {column('date')}, {column('slot')}"
-    sql = (f"WITH recordable (id, enterprise_id, region_id) AS ({recordable}) "  # noqa: S608 - Django's SQL and identifiers
-           f"INSERT INTO {quote(meta.db_table)} ({names}) SELECT {picked} FROM {source} JOIN recordable r ON r.id = i.person_id "
-           f"ON CONFLICT ({key}) DO UPDATE SET {updates} RETURNING {quote(meta.pk.column)}, {key}, (xmax = 0)")
+    sql = _upsert_returning_created(f"SELECT {picked} FROM {source} JOIN recordable r ON r.id = i.person_id",  # noqa: S608 - identifiers
+                                    before=f"recordable (id, enterprise_id, region_id) AS ({recordable})")
     if len(_joined) > 1000:  # one per scope's query text: bounded, for a process that sees many scopes
         _joined.clear()
     return _joined.setdefault(cache_key, sql)
@@ -676,20 +668,41 @@ _PG_TYPES = ("uuid", "bigint", "date", "smallint", "numeric", "boolean", "text",
 
 def _postgres_upsert_sql(*, single: bool) -> str:
     """INSERT … VALUES (one row) or INSERT … SELECT FROM unnest(arrays) (many), ON CONFLICT
-    (person, date, slot) DO UPDATE … RETURNING the id and whether the row is new (``xmax = 0``
-    only for a row this statement inserted). Identifiers come from the model's meta; every value
+    (person, date, slot) DO UPDATE … RETURNING the id and whether the row is new (see
+    :func:`_upsert_returning_created`). Identifiers come from the model's meta; every value
     is a bound parameter."""
+    arrays = ", ".join(f"%s::{kind}[]" for kind in _PG_TYPES)
+    # Typed placeholders: in a CTE the values have no target column to take their types from.
+    one = ", ".join(f"%s::{kind}" for kind in _PG_TYPES)
+    values = f"VALUES ({one})" if single else f"SELECT * FROM unnest({arrays})"  # noqa: S608 - placeholders
+    return _upsert_returning_created(values)
+
+
+def _upsert_returning_created(rows: str, *, before: str = "") -> str:
+    """``rows`` (a query of the ``_INSERTED`` columns in order) upserted on (person, date, slot),
+    returning ``id, person, date, slot`` and whether the row is new, in one statement.
+
+    Whether it is new comes from a look-up of the keys in the statement's snapshot (``existing``),
+    not from ``RETURNING (xmax = 0)``: the check-ins table is partitioned by month on PostgreSQL
+    (:mod:`fugong.health.partitions`), and a partitioned table cannot return system columns. Two
+    requests racing for the same new slot may then both answer "created"; one row is kept.
+    ``before`` is a CTE the rows query needs (``name AS (…)``)."""
     meta = CheckIn._meta
     quote = connection.ops.quote_name
     column = _column
-
+    table = quote(meta.db_table)
     names = [column(name) for name in _INSERTED]
-    arrays = ", ".join(f"%s::{kind}[]" for kind in _PG_TYPES)
-    values = f"VALUES ({', '.join(['%s'] * len(names))})" if single else f"SELECT * FROM unnest({arrays})"  # noqa: S608 - placeholders
     updates = ", ".join(f"{column(name)} = EXCLUDED.{column(name)}" for name in _UPDATED)
-    key = f"{column('person')}, {column('date')}, {column('slot')}"
-    return (f"INSERT INTO {quote(meta.db_table)} ({', '.join(names)}) {values} "
-            f"ON CONFLICT ({key}) DO UPDATE SET {updates} RETURNING {quote(meta.pk.column)}, {key}, (xmax = 0)")
+    key = [column("person"), column("date"), column("slot")]
+    keys = ", ".join(key)
+    matches = " AND ".join(f"e.{name} = s.{name}" for name in key)
+    return (f"WITH {before + ', ' if before else ''}"  # noqa: S608 - identifiers from the model, values bound
+            f"i ({', '.join(names)}) AS ({rows}), "
+            f"existing AS MATERIALIZED (SELECT {', '.join(f'c.{name}' for name in key)} FROM {table} c JOIN i USING ({keys})), "
+            f"saved AS (INSERT INTO {table} ({', '.join(names)}) SELECT * FROM i "
+            f"ON CONFLICT ({keys}) DO UPDATE SET {updates} RETURNING {quote(meta.pk.column)}, {keys}) "
+            f"SELECT s.{quote(meta.pk.column)}, {', '.join(f's.{name}' for name in key)}, e.{key[0]} IS NULL "
+            f"FROM saved s LEFT JOIN existing e ON {matches}")
 
 
 _sql: dict[str, str] = {}

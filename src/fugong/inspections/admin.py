@@ -8,7 +8,15 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from fugong.inspections.models import ChecklistItem, ChecklistTemplate, Inspection, InspectionResult, RectificationItem
+from fugong.inspections.models import (
+    ChecklistItem,
+    ChecklistTemplate,
+    Inspection,
+    InspectionResult,
+    PatrolPlan,
+    PatrolTeam,
+    RectificationItem,
+)
 
 
 class ChecklistItemInline(admin.TabularInline):
@@ -70,3 +78,21 @@ class RectificationItemAdmin(admin.ModelAdmin):
     autocomplete_fields = ["enterprise"]
     # The status moves only through the services (answer, verify), which audit; a deadline or wording may be corrected here.
     readonly_fields = ["status", "inspection", "answer", "answered_at", "verified_by", "verified_at", "created_at", "updated_at", "created_by"]
+
+
+@admin.register(PatrolTeam)
+class PatrolTeamAdmin(admin.ModelAdmin):
+    list_display = ["name", "region", "leader", "active"]
+    list_filter = ["active"]
+    search_fields = ["name", "region__name"]
+    list_select_related = ["region", "leader"]
+    autocomplete_fields = ["region", "leader", "members"]
+
+
+@admin.register(PatrolPlan)
+class PatrolPlanAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "region", "team", "zone_leader", "starts_on", "ends_on"]
+    list_filter = ["kind"]
+    search_fields = ["name", "region__name", "key_areas"]
+    list_select_related = ["region", "team", "zone_leader"]
+    autocomplete_fields = ["region", "team", "zone_leader"]

@@ -51,5 +51,20 @@ SHUTTLE_BUS = ("通勤班车检查表", [
     ("乘客固定、座位分散", "", "shuttle_bus"),
 ])
 
+# The patrol checklist (日常巡查表), seeded by its own migration (0005): what a patrol looks at on
+# each visit, from the seeds' patrol findings (gate checkpoint unattended, visitors not logged,
+# dormitories over four to a room …).
+PATROL = ("日常巡查表", [
+    ("未经批准未擅自开工", "未获复工批准的企业不得生产经营", ""),
+    ("门口测温点有人值守", "进出人员逐一测温登记", ""),
+    ("外来人员、车辆登记", "外来人员、车辆登记并测温", ""),
+    ("员工在岗佩戴口罩", "", ""),
+    ("公共区域消毒并记录", "", ""),
+    ("防控物资储备充足", "口罩等物资不少于 7 天用量", ""),
+    ("废弃口罩专用回收", "", ""),
+    ("食堂错峰就餐、间隔 1 米以上", "", "canteen"),
+    ("宿舍每间不超过 4 人、出入登记", "", "dormitory"),
+])
+
 TEMPLATES = {"acceptance": ACCEPTANCE, "post_resumption": POST_RESUMPTION, "canteen": CANTEEN, "dormitory": DORMITORY,
              "shuttle_bus": SHUTTLE_BUS}

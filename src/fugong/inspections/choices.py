@@ -35,3 +35,24 @@ class RectificationStatus(models.TextChoices):
     ANSWERED = "answered", _("已整改待核验")
     VERIFIED = "verified", _("已核验销号")
     REOPENED = "reopened", _("核验未通过")
+
+
+class RectificationSource(models.TextChoices):
+    """Where a finding came from (worked out from its inspection's template; none: filed by hand)."""
+
+    ACCEPTANCE = "acceptance", _("复工验收")
+    CHECK = "check", _("复工后检查")
+    PATROL = "patrol", _("日常巡查")
+    MANUAL = "manual", _("人工登记")
+
+
+class RectificationAction(models.TextChoices):
+    FOUND = "found", _("发现问题")
+    ANSWERED = "answered", _("企业填报整改")
+    VERIFIED = "verified", _("核验销号")
+    REOPENED = "reopened", _("退回重新整改")
+
+
+class PlanKind(models.TextChoices):
+    ENTERPRISES = "enterprises", _("企业巡查（每企业每周 N 次）")
+    KEY_AREAS = "key_areas", _("片长巡查重点区域（每 N 天一次）")

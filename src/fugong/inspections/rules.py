@@ -58,3 +58,14 @@ rules.add_perm("inspections.list_rectifications", is_official | is_enterprise_ad
 rules.add_perm("inspections.export_rectifications", is_official)
 rules.add_perm("inspections.answer_rectification", may_answer_rectification)
 rules.add_perm("inspections.verify_rectification", may_verify_rectification)
+
+# Patrols: the officers (grid, command, reviewing) record visits and follow the coverage of their places.
+rules.add_perm("inspections.patrol", inspecting_officer)
+rules.add_perm("inspections.start_patrol", inspecting_officer & inspects_enterprise)
+rules.add_perm("inspections.view_patrol_coverage", inspecting_officer)
+rules.add_perm("inspections.export_patrol_coverage", inspecting_officer)
+rules.add_perm("inspections.view_patrol_plans", inspecting_officer)
+# A finding filed by hand, by an officer covering the enterprise; the summary of findings is the officials'.
+rules.add_perm("inspections.file_rectification", inspecting_officer & inspects_enterprise)
+rules.add_perm("inspections.view_rectification_summary", is_official)
+rules.add_perm("inspections.export_rectification_summary", is_official)

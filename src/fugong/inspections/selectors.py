@@ -4,14 +4,18 @@ cards of one inspection. Everything starts from ``for_user``."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from fugong.enterprises.models import Enterprise
-from fugong.inspections.choices import Condition, InspectionStatus, Result, TemplateKind
-from fugong.inspections.models import ChecklistItem, Inspection, InspectionPhoto
+from fugong.enterprises.querysets import region_q
+from fugong.inspections.choices import Condition, InspectionStatus, RectificationStatus, Result, TemplateKind
+from fugong.inspections.models import UNVERIFIED_STATUSES, ChecklistItem, Inspection, InspectionPhoto, RectificationItem
 from fugong.inspections.services import applicable_items, may_inspect
+from fugong.regions.models import Region
 from fugong.resumption.choices import Status
 from fugong.resumption.models import Application
 
@@ -99,3 +103,55 @@ def inspection_cards(inspection: Inspection, typed: dict[int, tuple[str, str]] |
                 card.error = "不合格项须写明问题。"
         cards.append(card)
     return cards
+
+
+# -- rectification counts (the summary page and the command centre) -------------------------------------
+
+@dataclass
+class TownCounts:
+    """Findings of one town: found, rectified (verified), still open (not verified) and overdue."""
+
+    town: Region
+    found: int = 0
+    rectified: int = 0
+    answered: int = 0
+    open: int = 0
+    overdue: int = 0
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.rectified / self.found) if self.found else 100
+
+
+def rectification_counts(regions: Any, *, today: date | None = None, since: date | None = None, until: date | None = None,
+                         source: str = "") -> list[TownCounts]:
+    """Per town under ``regions`` (a Region queryset, regions or materialised paths): rectification
+    items found (optionally between ``since`` and ``until``, by ``source``), rectified (verified),
+    waiting for verification, open and overdue on ``today``. One query for the counts."""
+    from fugong.inspections.patrols import region_paths
+
+    today = today or timezone.localdate()
+    items = RectificationItem.objects.filter(region_q(region_paths(regions), "enterprise__region"))
+    if since:
+        items = items.filter(created_at__date__gte=since)
+    if until:
+        items = items.filter(created_at__date__lte=until)
+    if source:
+        items = items.from_source(source)
+    overdue = Q(status__in=UNVERIFIED_STATUSES, deadline__lt=today)
+    rows = (items.order_by().values("enterprise__town_id")
+            .annotate(found=Count("pk"), rectified=Count("pk", filter=Q(status=RectificationStatus.VERIFIED)),
+                      answered=Count("pk", filter=Q(status=RectificationStatus.ANSWERED)),
+                      open=Count("pk", filter=~Q(status=RectificationStatus.VERIFIED)), overdue=Count("pk", filter=overdue)))
+    towns = Region.objects.in_bulk([r["enterprise__town_id"] for r in rows])
+    counts = [TownCounts(town=towns[r["enterprise__town_id"]], found=r["found"], rectified=r["rectified"], answered=r["answered"],
+                         open=r["open"], overdue=r["overdue"]) for r in rows]
+    return sorted(counts, key=lambda c: c.town.path)
+
+
+def rectification_history(item: RectificationItem) -> list[Any]:
+    """The item's steps in order, each with the photos sent with it (``event.photos``)."""
+    events = list(item.history.select_related("actor").prefetch_related("evidence"))
+    for event in events:
+        event.photos = list(event.evidence.all())  # type: ignore[attr-defined]
+    return events

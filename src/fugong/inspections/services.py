@@ -4,7 +4,8 @@ a passed acceptance approves the application and issues its notice."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Sequence
+from datetime import date, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,8 +18,19 @@ from fugong.accounts.scope import scope_of
 from fugong.audit.services import record
 from fugong.core.uploads import IMAGES, check_upload
 from fugong.enterprises.models import Enterprise
-from fugong.inspections.choices import Condition, InspectionStatus, RectificationStatus, Result, TemplateKind
-from fugong.inspections.models import ChecklistItem, ChecklistTemplate, Inspection, InspectionPhoto, InspectionResult, RectificationItem
+from fugong.inspections.choices import Condition, InspectionStatus, RectificationAction, RectificationStatus, Result, TemplateKind
+from fugong.inspections.models import (
+    ChecklistItem,
+    ChecklistTemplate,
+    Inspection,
+    InspectionPhoto,
+    InspectionResult,
+    PatrolPlan,
+    PatrolTeam,
+    RectificationEvent,
+    RectificationEvidence,
+    RectificationItem,
+)
 from fugong.policy.services import current
 from fugong.resumption.choices import Status
 from fugong.resumption.models import Application
@@ -47,8 +59,9 @@ def active_template(kind: str) -> ChecklistTemplate:
 
 
 def inspection_start(*, enterprise: Enterprise, kind: str, acting_user: Any, application: Application | None = None,
-                     request: Any = None) -> Inspection:
-    """Open an inspection, or return the one this inspector already has open for the same purpose."""
+                     patrol_plan: PatrolPlan | None = None, patrol_team: PatrolTeam | None = None, request: Any = None) -> Inspection:
+    """Open an inspection, or return the one this inspector already has open for the same purpose.
+    A patrol visit (kind patrol) records the plan and team it was made under."""
     if not may_inspect(acting_user, enterprise):
         raise PermissionDenied("该企业不在您的检查范围内。")
     if kind == TemplateKind.ACCEPTANCE and (application is None or application.status != Status.INSPECTION):
@@ -63,7 +76,9 @@ def inspection_start(*, enterprise: Enterprise, kind: str, acting_user: Any, app
             # A canteen check of an enterprise without a canteen would "pass" with nothing checked.
             raise ValidationError(f"“{template.name}”的检查项均不适用于{enterprise.name}（未登记相应的食堂、宿舍或班车），无需检查。")
         inspection = Inspection.objects.create(enterprise=enterprise, application=application, template=template,
-                                               inspector=acting_user, created_by=acting_user)
+                                               inspector=acting_user, created_by=acting_user,
+                                               patrol_plan=patrol_plan if kind == TemplateKind.PATROL else None,
+                                               patrol_team=patrol_team if kind == TemplateKind.PATROL else None)
         record(action="inspection.start", actor=acting_user, obj=inspection, request=request, data={"kind": kind})
     return inspection
 
@@ -131,10 +146,15 @@ def inspection_complete(*, inspection: Inspection, opinion: str, signed_name: st
         locked.opinion, locked.signed_name, locked.completed_at = opinion.strip(), signed_name.strip(), timezone.now()
         locked.save(update_fields=["status", "opinion", "signed_name", "completed_at", "updated_at"])
         deadline = timezone.localdate() + timedelta(days=current(locked.enterprise.region).rectification_days)
-        RectificationItem.objects.bulk_create([
+        found = RectificationItem.objects.bulk_create([
             RectificationItem(enterprise=locked.enterprise, inspection=locked, description=f"{r.item.text}：{r.note}", deadline=deadline,
                               created_by=acting_user)
             for r in failed
+        ])
+        RectificationEvent.objects.bulk_create([
+            RectificationEvent(item=item, action=RectificationAction.FOUND, actor=acting_user, at=locked.completed_at, note=item.description,
+                               deadline=deadline)
+            for item in found
         ])
         record(action="inspection.complete", actor=acting_user, obj=locked, request=request,
                data={"status": locked.status, "failed_items": [r.item_id for r in failed]})
@@ -146,32 +166,98 @@ def inspection_complete(*, inspection: Inspection, opinion: str, signed_name: st
     return locked
 
 
-def rectification_answer(*, item: RectificationItem, answer: str, acting_user: Any, request: Any = None) -> RectificationItem:
-    """The enterprise says what it put right."""
+MAX_EVIDENCE_PHOTOS = 6
+
+
+def default_deadline(enterprise: Enterprise) -> date:
+    """Today plus the place's ``rectification_days``."""
+    return timezone.localdate() + timedelta(days=current(enterprise.region).rectification_days)
+
+
+def rectification_create(*, enterprise: Enterprise, description: str, acting_user: Any, deadline: date | None = None,
+                         request: Any = None) -> RectificationItem:
+    """A finding an officer files by hand for an enterprise in scope (no inspection behind it).
+    The deadline defaults to the policy's ``rectification_days`` from today."""
+    if not may_inspect(acting_user, enterprise):
+        raise PermissionDenied("该企业不在您的检查范围内。")
+    description = description.strip()
+    if not description:
+        raise ValidationError("请写明发现的问题。")
+    deadline = deadline or default_deadline(enterprise)
+    if deadline < timezone.localdate():
+        raise ValidationError("整改期限不能早于今天。")
+    with transaction.atomic():
+        item = RectificationItem.objects.create(enterprise=enterprise, description=description[:2000], deadline=deadline,
+                                                created_by=acting_user)
+        RectificationEvent.objects.create(item=item, action=RectificationAction.FOUND, actor=acting_user, at=item.created_at,
+                                          note=item.description, deadline=deadline)
+        record(action="rectification.create", actor=acting_user, obj=item, request=request, data={"deadline": deadline.isoformat()})
+    notify(enterprise_admins(enterprise), title=f"检查发现问题，请在 {deadline:%m月%d日} 前整改", body=item.description,
+           url=reverse("inspections:rectification-detail", args=[item.pk]))
+    return item
+
+
+def rectification_answer(*, item: RectificationItem, answer: str, acting_user: Any, photos: Sequence[Any] = (),
+                         request: Any = None) -> RectificationItem:
+    """The enterprise says what it put right, with photos as evidence (JPG/PNG only, content
+    matching the extension, each within the policy's ``upload_max_mb``). Nothing is kept unless
+    every photo passes."""
     if item.enterprise_id not in scope_of(acting_user).enterprise_ids and not scope_of(acting_user).is_admin:
         raise PermissionDenied("只有本企业可以填报整改情况。")
     if not answer.strip():
         raise ValidationError("请填写整改情况。")
+    if len(photos) > MAX_EVIDENCE_PHOTOS:
+        raise ValidationError(f"一次最多上传 {MAX_EVIDENCE_PHOTOS} 张照片。")
+    policy = current(item.enterprise.region)
+    checked = [check_upload(upload, max_mb=policy.upload_max_mb, allowed=frozenset(IMAGES)) for upload in photos]
     with transaction.atomic():
         locked = RectificationItem.objects.select_for_update().get(pk=item.pk)
         if locked.status not in (RectificationStatus.OPEN, RectificationStatus.REOPENED):
             raise ValidationError("该事项当前不需要填报。")
         locked.answer, locked.answered_at, locked.status = answer.strip(), timezone.now(), RectificationStatus.ANSWERED
         locked.save(update_fields=["answer", "answered_at", "status", "updated_at"])
-        record(action="rectification.answer", actor=acting_user, obj=locked, request=request)
+        event = RectificationEvent.objects.create(item=locked, action=RectificationAction.ANSWERED, actor=acting_user, note=locked.answer,
+                                                  at=locked.answered_at)
+        for upload, check in zip(photos, checked, strict=True):
+            evidence = RectificationEvidence(item=locked, event=event, uploaded_by=acting_user)
+            evidence.image.save(f"evidence.{check.extension}", upload, save=False)
+            evidence.save()
+        record(action="rectification.answer", actor=acting_user, obj=locked, request=request,
+               data={"photos": len(photos), "size": sum(c.size for c in checked)})
     return locked
 
 
-def rectification_verify(*, item: RectificationItem, accepted: bool, acting_user: Any, request: Any = None) -> RectificationItem:
-    """The officer closes the item, or reopens it."""
+def rectification_verify(*, item: RectificationItem, accepted: bool, acting_user: Any, reason: str = "", deadline: date | None = None,
+                         request: Any = None) -> RectificationItem:
+    """The officer closes the item (销号), or reopens it with a reason and a new deadline (by
+    default the policy's ``rectification_days`` from today)."""
     if not may_inspect(acting_user, item.enterprise):
         raise PermissionDenied("该企业不在您的检查范围内。")
+    reason = reason.strip()
+    if not accepted:
+        if not reason:
+            raise ValidationError("退回须写明原因。")
+        deadline = deadline or default_deadline(item.enterprise)
+        if deadline < timezone.localdate():
+            raise ValidationError("新的整改期限不能早于今天。")
     with transaction.atomic():
         locked = RectificationItem.objects.select_for_update().get(pk=item.pk)
         if locked.status != RectificationStatus.ANSWERED:
             raise ValidationError("企业尚未填报整改情况。")
         locked.status = RectificationStatus.VERIFIED if accepted else RectificationStatus.REOPENED
         locked.verified_by, locked.verified_at = acting_user, timezone.now()
-        locked.save(update_fields=["status", "verified_by", "verified_at", "updated_at"])
-        record(action="rectification.verify" if accepted else "rectification.reopen", actor=acting_user, obj=locked, request=request)
+        fields = ["status", "verified_by", "verified_at", "updated_at"]
+        if not accepted:
+            assert deadline is not None
+            locked.deadline = deadline
+            fields.append("deadline")
+        locked.save(update_fields=fields)
+        RectificationEvent.objects.create(item=locked, action=RectificationAction.VERIFIED if accepted else RectificationAction.REOPENED,
+                                          actor=acting_user, at=locked.verified_at, note="" if accepted else reason[:2000],
+                                          deadline=None if accepted else deadline)
+        record(action="rectification.verify" if accepted else "rectification.reopen", actor=acting_user, obj=locked, request=request,
+               data={} if accepted else {"deadline": locked.deadline.isoformat()})
+    if not accepted:
+        notify(enterprise_admins(locked.enterprise), title=f"整改未通过核验，请在 {locked.deadline:%m月%d日} 前重新整改", body=reason,
+               url=reverse("inspections:rectification-detail", args=[locked.pk]))
     return locked

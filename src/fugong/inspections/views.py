@@ -23,27 +23,40 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from fugong.core.views import ScopedListView
+from fugong.core.views import ScopedListView, xlsx_response
 from fugong.enterprises.models import Enterprise
 from fugong.inspections.choices import InspectionStatus, RectificationStatus, Result, TemplateKind
-from fugong.inspections.exporters import export_inspections, export_rectifications
-from fugong.inspections.filters import OPEN_STATUSES, InspectionFilter, RectificationFilter
-from fugong.inspections.models import ChecklistItem, Inspection, InspectionPhoto, RectificationItem
-from fugong.inspections.selectors import STARTABLE_KINDS, awaiting_acceptance, find_enterprises, inspection_cards
+from fugong.inspections.exporters import export_inspections, export_rectifications, export_summary
+from fugong.inspections.filters import InspectionFilter, RectificationFilter
+from fugong.inspections.forms import FindingForm, ReopenForm, SummaryForm
+from fugong.inspections.models import ChecklistItem, Inspection, InspectionPhoto, RectificationEvidence, RectificationItem
+from fugong.inspections.patrols import scope_paths
+from fugong.inspections.selectors import (
+    STARTABLE_KINDS,
+    awaiting_acceptance,
+    find_enterprises,
+    inspection_cards,
+    rectification_counts,
+    rectification_history,
+)
 from fugong.inspections.services import (
+    MAX_EVIDENCE_PHOTOS,
     applicable_items,
+    default_deadline,
     inspection_complete,
     inspection_record,
     inspection_start,
     may_inspect,
     photo_add,
     rectification_answer,
+    rectification_create,
     rectification_verify,
 )
 from fugong.resumption.models import Application
 
 PHOTO_TYPES = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png"}
 # The three big toggles of each item: value, label, Bootstrap colour, icon.
+QUICK_REOPEN_REASON = "未整改到位，退回重新整改。"
 RESULT_BUTTONS = [(Result.PASS.value, Result.PASS.label, "success", "check-lg"), (Result.FAIL.value, Result.FAIL.label, "danger", "x-lg"),
                   (Result.NOT_APPLICABLE.value, Result.NOT_APPLICABLE.label, "secondary", "dash-lg")]
 
@@ -119,7 +132,8 @@ def start_inspection(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _scoped_inspection(request: HttpRequest, uuid: Any) -> Inspection:
     return get_object_or_404(
-        Inspection.objects.for_user(request.user).select_related("enterprise__region", "enterprise__town", "template", "application", "inspector"),
+        Inspection.objects.for_user(request.user).select_related("enterprise__region", "enterprise__town", "template", "application", "inspector",
+                                                           "patrol_team"),
         uuid=uuid,
     )
 
@@ -240,6 +254,15 @@ def _complete(request: HttpRequest, inspection: Inspection, opinion: str, signed
         assert application is not None
         messages.success(request, f"验收通过，已签发复工通知书 {application.notice.number}。")
         return redirect("resumption:detail", uuid=application.uuid)
+    if done.template.kind == TemplateKind.PATROL:
+        # A patrol goes on to the next enterprise: back to the patrol page, with what was found.
+        found = list(done.rectifications.order_by("deadline", "pk"))
+        if found:
+            messages.warning(request, f"巡查发现 {len(found)} 项问题，已生成整改事项（{found[0].deadline:%m月%d日}前整改）："
+                             + "；".join(r.description for r in found))
+        else:
+            messages.success(request, f"已记录对{done.enterprise.name}的巡查，未发现问题。")
+        return redirect("inspections:patrol")
     if done.status == InspectionStatus.PASSED:
         messages.success(request, "检查通过，已存档。")
     else:
@@ -305,7 +328,8 @@ class RectificationListView(ScopedListView):
     table_template = "inspections/_rectification_table.html"
 
     def base_queryset(self) -> QuerySet[RectificationItem]:
-        return super().base_queryset().select_related("enterprise__town", "enterprise__region", "inspection", "verified_by").order_by("deadline", "pk")
+        return (super().base_queryset()
+                .select_related("enterprise__town", "enterprise__region", "inspection__template", "verified_by").order_by("deadline", "pk"))
 
     def export(self, queryset: QuerySet[RectificationItem]) -> bytes:
         return export_rectifications(queryset)
@@ -317,14 +341,50 @@ class RectificationListView(ScopedListView):
         user = self.request.user
         today = timezone.localdate()
         for item in page.object_list:
-            item.is_overdue = item.status in OPEN_STATUSES and item.deadline < today
+            item.is_overdue = item.is_overdue_on(today)
             item.can_answer = user.has_perm("inspections.answer_rectification", item)
             item.can_verify = user.has_perm("inspections.verify_rectification", item)
         context["next"] = self.request.get_full_path()
+        if not self.request.headers.get("HX-Request"):
+            context["overdue_count"] = RectificationItem.objects.for_user(user).overdue(today).count()  # type: ignore[attr-defined]
         return context
 
 
 rectification_list = RectificationListView.as_view()
+
+
+def _scoped_item(request: HttpRequest, pk: int) -> RectificationItem:
+    return get_object_or_404(
+        RectificationItem.objects.for_user(request.user).select_related("enterprise__region", "enterprise__town", "inspection__template",
+                                                                        "verified_by", "created_by"),
+        pk=pk,
+    )
+
+
+def _render_item(request: HttpRequest, item: RectificationItem, *, status: int = 200, errors: list[str] | None = None,
+                 answer: str = "", reopen_form: ReopenForm | None = None) -> HttpResponse:
+    today = timezone.localdate()
+    return render(request, "inspections/rectification_detail.html", {
+        "item": item,
+        "enterprise": item.enterprise,
+        "history": rectification_history(item),
+        "is_overdue": item.is_overdue_on(today),
+        "can_answer": request.user.has_perm("inspections.answer_rectification", item),
+        "can_verify": request.user.has_perm("inspections.verify_rectification", item),
+        "errors": errors or [],
+        "answer": answer,
+        "reopen_form": reopen_form or ReopenForm(),
+        "max_photos": MAX_EVIDENCE_PHOTOS,
+    }, status=status)
+
+
+@login_required
+@permission_required("inspections.list_rectifications", raise_exception=True)
+@require_safe
+def rectification_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One finding: what, where, the deadline, and its history (answers with their photos,
+    verification or reopening, with who and when); the enterprise answers here, the officer verifies."""
+    return _render_item(request, _scoped_item(request, pk))
 
 
 def _back_to_list(request: HttpRequest) -> HttpResponse:
@@ -338,28 +398,110 @@ def _back_to_list(request: HttpRequest) -> HttpResponse:
 @permission_required("inspections.list_rectifications", raise_exception=True)
 @require_POST
 def rectification_answer_view(request: HttpRequest, pk: int) -> HttpResponse:
-    item = get_object_or_404(RectificationItem.objects.for_user(request.user).select_related("enterprise"), pk=pk)
+    """The enterprise's answer, with photos (``photos``). From the list it goes back there; from the
+    item's page a refused answer shows the page again with what was typed."""
+    item = _scoped_item(request, pk)
+    answer = request.POST.get("answer", "")
     try:
-        rectification_answer(item=item, answer=request.POST.get("answer", ""), acting_user=request.user, request=request)
+        rectification_answer(item=item, answer=answer, photos=request.FILES.getlist("photos"), acting_user=request.user, request=request)
     except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, "已提交整改情况，等待检查人员核验。")
-    return _back_to_list(request)
+        if request.POST.get("next"):
+            messages.error(request, "；".join(exc.messages))
+            return _back_to_list(request)
+        return _render_item(request, item, errors=exc.messages, answer=answer)
+    messages.success(request, "已提交整改情况，等待检查人员核验。")
+    if request.POST.get("next"):
+        return _back_to_list(request)
+    return redirect("inspections:rectification-detail", pk=item.pk)
 
 
 @login_required
 @permission_required("inspections.list_rectifications", raise_exception=True)
 @require_POST
 def rectification_verify_view(request: HttpRequest, pk: int) -> HttpResponse:
-    item = get_object_or_404(RectificationItem.objects.for_user(request.user).select_related("enterprise__region"), pk=pk)
+    """销号 (``accepted=1``) or reopen with a reason and a new deadline. The list's quick "not put
+    right" button gives its own label as the reason and the policy's deadline."""
+    item = _scoped_item(request, pk)
     if not may_inspect(request.user, item.enterprise):
         raise PermissionDenied("该企业不在您的检查范围内。")
     accepted = request.POST.get("accepted") == "1"
+    form = ReopenForm(request.POST if not accepted and "reason" in request.POST else None)
+    reason, deadline = ("" if accepted else QUICK_REOPEN_REASON), None
+    if form.is_bound:
+        if not form.is_valid():
+            return _render_item(request, item, reopen_form=form, errors=[str(e) for errors in form.errors.values() for e in errors])
+        reason, deadline = form.cleaned_data["reason"], form.cleaned_data["deadline"]
     try:
-        done = rectification_verify(item=item, accepted=accepted, acting_user=request.user, request=request)
+        done = rectification_verify(item=item, accepted=accepted, reason=reason, deadline=deadline, acting_user=request.user, request=request)
     except ValidationError as exc:
+        if form.is_bound:
+            return _render_item(request, item, reopen_form=form, errors=exc.messages)
         messages.error(request, "；".join(exc.messages))
     else:
-        messages.success(request, "已核验销号。" if done.status == RectificationStatus.VERIFIED else "已退回，企业需重新整改。")
-    return _back_to_list(request)
+        messages.success(request, "已核验销号。" if done.status == RectificationStatus.VERIFIED
+                         else f"已退回，企业需在 {done.deadline:%Y-%m-%d} 前重新整改。")
+    if request.POST.get("next"):
+        return _back_to_list(request)
+    return redirect("inspections:rectification-detail", pk=item.pk)
+
+
+@login_required
+@require_safe
+def rectification_evidence(request: HttpRequest, pk: int, photo: Any) -> FileResponse:
+    """A photo of the enterprise's answer, reached only through its own item."""
+    item = _scoped_item(request, pk)
+    found = get_object_or_404(RectificationEvidence, uuid=photo, item=item)
+    extension = found.image.name.rsplit(".", 1)[-1].lower()
+    content_type = PHOTO_TYPES.get(extension) or "application/octet-stream"
+    response = FileResponse(found.image.open("rb"), content_type=content_type, as_attachment=False,
+                            filename=f"{item.enterprise.name}-整改照片.{extension}")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
+@permission_required("inspections.list_inspections", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def rectification_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """An officer files a finding by hand for an enterprise in scope."""
+    enterprise = get_object_or_404(Enterprise.objects.for_user(request.user).select_related("region", "town"), pk=pk)
+    if not request.user.has_perm("inspections.file_rectification", enterprise):
+        raise PermissionDenied("该企业不在您的检查范围内。")
+    form = FindingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            item = rectification_create(enterprise=enterprise, description=form.cleaned_data["description"],
+                                        deadline=form.cleaned_data["deadline"], acting_user=request.user, request=request)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"已登记整改事项，{item.deadline:%Y-%m-%d} 前整改，已通知企业。")
+            return redirect("inspections:rectification-detail", pk=item.pk)
+    return render(request, "inspections/rectification_new.html", {
+        "enterprise": enterprise, "form": form, "default_deadline": default_deadline(enterprise),
+    }, status=400 if form.errors else 200)
+
+
+@login_required
+@permission_required("inspections.view_rectification_summary", raise_exception=True)
+@require_safe
+def rectification_summary(request: HttpRequest) -> HttpResponse:
+    """Found / rectified / overdue per town (Wutongqiao: 10 found, 10 rectified), with export."""
+    form = SummaryForm(request.GET or None, user=request.user)
+    valid = form.is_valid() if form.is_bound else True
+    data = form.cleaned_data if form.is_bound and valid else {}
+    chosen = form.chosen_region() if data else None
+    counts = rectification_counts([chosen] if chosen else scope_paths(request.user), since=data.get("since"), until=data.get("until"),
+                                  source=data.get("source", "")) if valid else []
+    if request.GET.get("export") == "xlsx":
+        if not request.user.has_perm("inspections.export_rectification_summary"):
+            return HttpResponse("无导出权限。", status=403)
+        return xlsx_response(export_summary(counts), f"整改情况统计-{timezone.localtime():%Y%m%d-%H%M}.xlsx")
+    query = request.GET.copy()
+    query.pop("export", None)
+    totals = {name: sum(getattr(c, name) for c in counts) for name in ("found", "rectified", "answered", "open", "overdue")}
+    return render(request, "inspections/rectification_summary.html", {
+        "form": form, "counts": counts, "totals": totals, "querystring": query.urlencode(),
+        "percent": round(100 * totals["rectified"] / totals["found"]) if totals["found"] else 100,
+    })

@@ -69,6 +69,19 @@ PARAMETERS: tuple[Parameter, ...] = (
     P("application_lead_hours", "申请须提前(小时)", int, 48, "小时", "复工申请", "鹤山：提前48小时报备", 0, 720),
     P("material_reserve_days", "防控物资储备天数下限", int, 7, "天", "复工申请", "乐山：不少于7天用量", 1, 90),
     P("masks_per_person_per_day", "每人每天口罩数", Decimal, Decimal("1"), "只", "复工申请", "乐山：每人每天不少于1只", Decimal("0"), Decimal("10")),
+    # Not in the seed notices: the daily use per on-site person of the other items (fugong.materials);
+    # 0 marks a durable item (thermometers, sprayers): it has no days of supply.
+    P("gloves_per_person_per_day", "每人每天一次性手套数", Decimal, Decimal("1"), "副", "防控物资", "平台约定：一线岗位每班一副", Decimal("0"), Decimal("20")),
+    P("suits_per_person_per_day", "每人每天防护服数", Decimal, Decimal("0.02"), "套", "防控物资", "平台约定：仅测温、消杀人员穿戴，约每50人一套",
+      Decimal("0"), Decimal("5")),
+    P("thermometers_per_person_per_day", "每人每天体温计消耗", Decimal, Decimal("0"), "支", "防控物资", "耐用品：0 表示不计算可用天数",
+      Decimal("0"), Decimal("1")),
+    P("alcohol_litres_per_person_per_day", "每人每天酒精用量", Decimal, Decimal("0.01"), "升", "防控物资", "平台约定：手部消毒约10毫升",
+      Decimal("0"), Decimal("1")),
+    P("disinfectant_litres_per_person_per_day", "每人每天消毒液用量", Decimal, Decimal("0.02"), "升", "防控物资", "平台约定：环境消杀约20毫升",
+      Decimal("0"), Decimal("1")),
+    P("sprayers_per_person_per_day", "每人每天喷雾器消耗", Decimal, Decimal("0"), "台", "防控物资", "耐用品：0 表示不计算可用天数",
+      Decimal("0"), Decimal("1")),
     P("dormitory_max_per_room", "宿舍每间最多人数", int, 4, "人", "复工申请", "乐山：每间不超过4人", 1, 20),
     P("commitment_days", "承诺书无接触天数", int, 14, "天", "复工申请", "承诺书：14天内未到过重点地区", 1, 60),
     # Not in the seed notices: how long one review step may wait before the queue flags it as overdue.
@@ -100,7 +113,14 @@ PARAMETERS: tuple[Parameter, ...] = (
     P("daily_summary_hour", "每日图表生成时间(时)", int, 7, "时", "系统", "每日一张图表", 0, 23),
     # Not in the seed notices: how long the API keeps an Idempotency-Key's first answer to replay.
     P("idempotency_key_hours", "幂等键保留时长", int, 24, "小时", "系统", "平台约定：重试须在此时长内", 1, 720),
+    # Not in the seed notices: how long a background export's file (台账 with personal data) is kept for download.
+    P("export_keep_hours", "导出文件保留时长", int, 24, "小时", "系统", "平台约定：到期自动删除，需要时重新导出", 1, 168),
     P("quarantine_check_per_day", "隔离人员每日检测次数", int, 2, "次", "隔离", "每日两次", 1, 6),
+    # Not in the seed notices: how long a department may take to answer a help request (诉求) before it is flagged overdue.
+    P("help_request_answer_hours", "企业诉求答复时限", int, 48, "小时", "企业帮扶", "平台约定：超过即标为超时未答复", 1, 720),
+    # The command centre's flags (挂旗, Changle) and dashboards (fugong.command).
+    P("flag_returned_percent", "返岗人数达计划比例(挂绿旗)", int, 100, "%", "指挥看板", "长乐：部分复工挂黄旗；低于此比例即为部分复工", 1, 100),
+    P("dashboard_trend_days", "看板趋势天数", int, 21, "天", "指挥看板", "平台约定：趋势图显示的天数", 7, 90),
 )
 
 BY_KEY: dict[str, Parameter] = {p.key: p for p in PARAMETERS}

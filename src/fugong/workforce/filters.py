@@ -13,7 +13,9 @@ from django.utils import timezone
 
 from fugong.accounts.scope import scope_of
 from fugong.core import idcard
+from fugong.enterprises.filters import _regions
 from fugong.enterprises.models import Enterprise
+from fugong.regions.choices import Level
 from fugong.workforce.choices import ClassificationCategory, PersonOrigin, Post
 from fugong.workforce.models import Pass, Person
 from fugong.workforce.services import id_number_index
@@ -35,6 +37,7 @@ def valid_pass_exists(day: Any) -> Exists:
 class PersonFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="搜索")
     enterprise = django_filters.ModelChoiceFilter(queryset=_enterprises, label="企业", empty_label="全部")
+    town = django_filters.ModelChoiceFilter(queryset=_regions(Level.TOWN), field_name="enterprise__town", label="镇街", empty_label="全部")
     category = django_filters.ChoiceFilter(choices=[*ClassificationCategory.choices, (UNCLASSIFIED, "资料不全/未分类")],
                                            method="filter_category", label="分类", empty_label="全部")
     origin = django_filters.ChoiceFilter(choices=PersonOrigin.choices, label="来源地", empty_label="全部")
@@ -48,7 +51,7 @@ class PersonFilter(django_filters.FilterSet):
 
     class Meta:
         model = Person
-        fields = ["q", "enterprise", "category", "origin", "post", "returned_from", "returned_to", "has_pass"]
+        fields = ["q", "enterprise", "town", "category", "origin", "post", "returned_from", "returned_to", "has_pass"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -56,6 +59,7 @@ class PersonFilter(django_filters.FilterSet):
         if user is not None and not scope_of(user).is_official and len(scope_of(user).enterprise_ids) <= 1:
             # An enterprise admin sees one enterprise's staff: picking it would be a choice of one.
             self.filters.pop("enterprise", None)
+            self.filters.pop("town", None)
 
     def search(self, queryset: QuerySet[Person], name: str, value: str) -> QuerySet[Person]:
         """A full ID number finds its holder through the blind index (the column is encrypted; a part

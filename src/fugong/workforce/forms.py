@@ -51,6 +51,10 @@ class PersonForm(forms.Form):
     home_address = forms.CharField(label="现住址", max_length=255, required=False)
     dormitory_room = forms.CharField(label="宿舍", max_length=50, required=False)
     shuttle_bus = forms.BooleanField(label="乘坐通勤班车", required=False)
+    hired_on = forms.DateField(label="入职日期", required=False, widget=forms.DateInput(attrs=DATE_INPUT),
+                               help_text="新招用员工填写（稳岗补贴、介绍新员工奖励按此计算）。")
+    referred_by = forms.ModelChoiceField(label="介绍人", queryset=Person.objects.none(), required=False, empty_label="无",
+                                         help_text="介绍该员工入职的本企业员工。")
 
     def __init__(self, *args: Any, enterprises: QuerySet[Enterprise] | None = None, person: Person | None = None, **kwargs: Any) -> None:
         if person is not None and "initial" not in kwargs:
@@ -62,11 +66,20 @@ class PersonForm(forms.Form):
             del self.fields["enterprise"]
             self.fields["id_number"].required = False
             self.fields["id_number"].help_text = f"当前：{person.id_masked}。留空则不修改；如需更正，请填写完整的 18 位号码。"
+            self._referrers(Person.objects.filter(enterprise_id=person.enterprise_id).exclude(pk=person.pk))
         else:
             field: forms.ModelChoiceField = self.fields["enterprise"]  # type: ignore[assignment]
             field.queryset = enterprises if enterprises is not None else Enterprise.objects.none()
             if field.queryset.count() == 1:
                 field.initial = field.queryset.first()
+                self._referrers(Person.objects.filter(enterprise=field.initial))
+            else:
+                # The referrer is chosen among the enterprise's staff: set on the record once it is registered.
+                del self.fields["referred_by"]
+
+    def _referrers(self, people: QuerySet[Person]) -> None:
+        field: forms.ModelChoiceField = self.fields["referred_by"]  # type: ignore[assignment]
+        field.queryset = people.order_by("name").only("pk", "name", "id_masked")
 
     def clean_name(self) -> str:
         clean_name(self.cleaned_data.get("name", ""))  # the service's own reading, for the message at the field

@@ -86,6 +86,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("holiday_location", "假期所在地", ("春节期间所在地", "假期去向", "春节去向", "节假日所在地", "假期居住地", "春节所在地",
                                               "假期期间所在地")),
     Column("origin", "来源地", ("来源", "返岗来源地", "来源地类型", "来源类别")),
+    Column("hired_on", "入职日期", ("入职时间", "入职日", "招用日期", "聘用日期")),
 )
 HEADERS: tuple[str, ...] = tuple(column.header for column in COLUMNS)
 _BY_NAME: dict[str, Column] = {name: column for column in COLUMNS for name in (column.header, *column.synonyms)}
@@ -211,7 +212,7 @@ def template_workbook() -> bytes:
                            "return_date": 12, "phone": 14, "shuttle_bus": 13}.get(column.field, 10)
         if column.field in ("id_number", "phone", "dormitory_room"):
             dimension.number_format = "@"
-        if column.field == "return_date":
+        if column.field in ("return_date", "hired_on"):
             dimension.number_format = "yyyy-mm-dd"
         choices = {"transport": Transport.labels, "post": Post.labels, "shuttle_bus": ["是", "否"], "origin": PersonOrigin.labels}.get(column.field)
         if choices:
@@ -226,14 +227,15 @@ def template_workbook() -> bytes:
     example_body = "44160219900101123"
     example = [
         "张三", example_body + idcard.check_character(example_body), "13800138000", "河源市源城区某某路1号", "广东省河源市紫金县",
-        "2020-02-10", "自驾", "一线", "A栋302", "否", "紫金县", "省内其他城市",
+        "2020-02-10", "自驾", "一线", "A栋302", "否", "紫金县", "省内其他城市", "",
     ]
     lines = [
         ["填写说明"],
         ["1. 红色列为必填：姓名、身份证号、手机号；其余列可留空。列的顺序可以调整，常见列名（如“身份证号码”“联系电话”“返岗时间”）也能识别。"],
         ["2. 身份证号请填 18 位，末位 X 大小写均可。请保持“身份证号”列为文本格式：设为数字格式的号码会被 Excel 改成科学计数法并丢失末 3 位，导入时会被拒绝。"],
         ["3. 返岗日期写作 2020-02-10 或 2020/2/10；交通方式：" + "、".join(str(x) for x in Transport.labels)
-         + "；岗位：" + "、".join(str(x) for x in Post.labels) + "；来源地：" + "、".join(str(x) for x in PersonOrigin.labels) + "。"],
+         + "；岗位：" + "、".join(str(x) for x in Post.labels) + "；来源地：" + "、".join(str(x) for x in PersonOrigin.labels)
+         + "。入职日期仅新招用员工填写（稳岗补贴按此计算）。"],
         ["4. 同一身份证号在表内只能出现一次，已登记的人员不会重复导入。有问题的行不会导入，可下载错误报告修改后重新导入这些行。"],
         ["5. 也可以导入 CSV 文件（UTF-8 或 GBK 编码），表头相同。"],
         [],
@@ -567,4 +569,5 @@ _READERS: tuple[tuple[str, Callable[[Any], Any]], ...] = (
     ("shuttle_bus", lambda v: parse_flag(_text(v), label="是否乘坐班车")),
     ("holiday_location", lambda v: clean_text(_text(v), label="假期所在地", max_length=100)),
     ("origin", lambda v: parse_choice(_text(v), choices=_ORIGIN, words=ORIGIN_WORDS, label="来源地")),
+    ("hired_on", lambda v: parse_date(v, label="入职日期")),
 )

@@ -71,6 +71,11 @@ class Person(TimeStampedModel):
     dormitory_room = models.CharField("宿舍", max_length=50, blank=True)
     shuttle_bus = models.BooleanField("乘坐班车", default=False)
     origin = models.CharField("来源地", max_length=32, choices=PersonOrigin.choices, blank=True)
+    # What the subsidy schemes (fugong.subsidies) read besides the return date and origin: when a new
+    # hire joined (the retention bonus after N months) and who brought them (the referral bonus).
+    hired_on = models.DateField("入职日期", null=True, blank=True, help_text="新招用员工的入职日期（稳岗补贴、介绍新员工奖励按此计算）")
+    referred_by = models.ForeignKey("self", verbose_name="介绍人", on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="referrals", help_text="介绍该员工入职的本企业员工")
     # What the latest health declaration said (the declaration rows keep each one as it was sent).
     travel_history = models.JSONField("14天行程", default=list, blank=True,
                                       help_text='[{"region": 区划代码, "name": 地名, "from": "YYYY-MM-DD", "to": "YYYY-MM-DD"}]')

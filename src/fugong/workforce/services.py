@@ -26,11 +26,11 @@ from fugong.workforce.validators import clean_name, clean_phone
 # linked by its own (later) service.
 EDITABLE_FIELDS = [
     "name", "phone", "home_address", "household_region", "holiday_location", "return_date", "transport", "post",
-    "dormitory_room", "shuttle_bus", "origin",
+    "dormitory_room", "shuttle_bus", "origin", "hired_on", "referred_by",
 ]
 # The audit log can never be erased: for these only the fact of a change is kept.
 PERSONAL_FIELDS = frozenset({"name", "id_number", "phone", "home_address", "household_region", "holiday_location", "return_date",
-                             "dormitory_room"})
+                             "dormitory_room", "hired_on", "referred_by"})
 DUPLICATE_MESSAGE = "该身份证号已在本企业登记，不能重复登记。"
 OBJECT_LABEL = "人员档案"  # what the audit log shows instead of the person's name
 
@@ -93,6 +93,32 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
+def _resolve_referrer(values: dict[str, Any], enterprise: Enterprise, *, exclude: Any = None) -> None:
+    """``referred_by`` (a person or its id) must be another registered worker of the same
+    enterprise (the referral bonus of fugong.subsidies pays the referrer)."""
+    if "referred_by" not in values:
+        return
+    value = values["referred_by"]
+    if value in (None, ""):
+        values["referred_by"] = None
+        return
+    pk = getattr(value, "pk", value)
+    found = Person.objects.filter(pk=pk, enterprise=enterprise).exclude(pk=exclude).first() if _is_uuid(pk) else None
+    if found is None:
+        raise ValidationError({"referred_by": "介绍人须是本企业已登记的其他员工。"}, code="referrer")
+    values["referred_by"] = found
+
+
+def _is_uuid(value: Any) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
 def _check_not_registered(enterprise: Enterprise, index: str, *, exclude: Any = None) -> None:
     others = Person.objects.filter(enterprise=enterprise, id_number_index=index)
     if exclude is not None:
@@ -111,7 +137,9 @@ def person_create(*, enterprise: Enterprise, acting_user: Any, data: dict[str, A
     if not acting_user.has_perm("workforce.add_person", enterprise):
         raise PermissionDenied("您无权登记该企业的人员。")
     identity = _id_number(data.get("id_number"))
-    person = Person(enterprise=enterprise, created_by=acting_user, **_clean(data), **identity.as_model_fields())
+    values = _clean(data)
+    _resolve_referrer(values, enterprise)
+    person = Person(enterprise=enterprise, created_by=acting_user, **values, **identity.as_model_fields())
     person.full_clean(exclude=["enterprise", "created_by"])
     with transaction.atomic():
         # Lock the enterprise so that two registrations (or an import) of one number serialise;
@@ -137,6 +165,7 @@ def person_update(*, person: Person, acting_user: Any, data: dict[str, Any], req
     if not acting_user.has_perm("workforce.change_person", person):
         raise PermissionDenied("您无权修改该人员档案。")
     values = _clean(data)
+    _resolve_referrer(values, person.enterprise, exclude=person.pk)
     identity = _id_number(data["id_number"]) if "id_number" in data else None
     with transaction.atomic():
         Enterprise.objects.select_for_update().only("pk").get(pk=person.enterprise.pk)

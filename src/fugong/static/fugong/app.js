@@ -291,3 +291,15 @@ document.addEventListener("DOMContentLoaded", function () {
   });
 });
 /* ---- end of quarantine ---- */
+/* ---- Exports (fugong.exports): the lists' export button ---- */
+// The filters change the list through htmx and push their query into the address bar: the export
+// takes the filters shown now, not those the page was first loaded with.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (!form.matches || !form.matches("form[data-export-form]")) { return; }
+  var query = form.querySelector("input[name=query]");
+  if (query && window.location.pathname === form.querySelector("input[name=path]").value) {
+    query.value = window.location.search.replace(/^\?/, "");
+  }
+});
+/* ---- end of exports ---- */
