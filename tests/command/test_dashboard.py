@@ -102,3 +102,22 @@ def test_the_demo_shows_a_trend_of_returned_workers(client_for: Callable[[str], 
     trend = client_for("county_cmd").get("/command/dashboard.json").json()["trend"]
     returned = trend["total"]["returned_total"]
     assert returned[-1] > returned[0]  # the demo's people came back over the last weeks
+
+
+def test_the_town_rollup_is_the_sum_of_the_daily_rollup_by_town(fresh: None) -> None:
+    from django.db.models import Sum
+
+    from fugong.command.models import METRICS, TownRollup
+
+    today = timezone.localdate()
+    rollup_rebuild((today - timedelta(days=1), today))
+    rollup_refresh(day=today, towns=[DailyRollup.objects.filter(day=today).values_list("town_id", flat=True).first()])
+    sums = {name: Sum(name) for name in METRICS}
+    for day in (today - timedelta(days=1), today):
+        fine = {(r.pop("town_id"), r.pop("sector"), r.pop("size")): r
+                for r in DailyRollup.objects.filter(day=day).order_by().values("town_id", "sector", "size").annotate(**sums)}
+        coarse = {(r.pop("town_id"), r.pop("sector"), r.pop("size")): r
+                  for r in TownRollup.objects.filter(day=day).values("town_id", "sector", "size", *METRICS)}
+        assert fine == coarse and fine
+    town = TownRollup.objects.filter(day=today).select_related("town").first()
+    assert town is not None and town.region_path == town.town.path

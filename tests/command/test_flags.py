@@ -125,3 +125,35 @@ def test_refreshing_the_whole_county_takes_a_bounded_number_of_queries(django_as
     with django_assert_max_num_queries(60):
         result = flags_refresh()
     assert result.computed == Enterprise.objects.count() > 100
+
+
+@pytest.mark.django_db
+def test_a_queryset_of_enterprises_is_refreshed_as_a_subquery_not_a_list_of_ids() -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    town_id = Enterprise.objects.order_by("pk").values_list("town_id", flat=True).first()
+    chosen = Enterprise.objects.filter(town_id=town_id)
+    with CaptureQueriesContext(connection) as queries:
+        result = flags_refresh(enterprises=chosen)
+    assert result.computed == chosen.count() > 0 and result.town_ids == {town_id}
+    longest = max(len(q["sql"]) for q in queries.captured_queries if "INSERT" not in q["sql"] and "UPDATE" not in q["sql"])
+    assert longest < 4000  # the ids are not spelled out
+    by_list = {f.enterprise_id: (f.flag, f.reasons) for f in EnterpriseFlag.objects.filter(enterprise__in=chosen)}
+    flags_refresh(enterprises=list(chosen.values_list("pk", flat=True)))
+    assert by_list == {f.enterprise_id: (f.flag, f.reasons) for f in EnterpriseFlag.objects.filter(enterprise__in=chosen)}
+
+
+@pytest.mark.django_db
+def test_the_county_of_a_place_is_found_by_its_path() -> None:
+    from fugong.command.policies import CountyPolicies
+    from fugong.regions.models import Region
+
+    policies = CountyPolicies(timezone.localdate())
+    grid = Region.objects.filter(level="grid").order_by("pk").first()
+    assert grid is not None
+    county = grid.ancestor_at("county")
+    assert county is not None
+    assert policies.county_of(grid.path) == county
+    assert policies.county_of(county.path) == county
+    assert policies.county_of("/") is None

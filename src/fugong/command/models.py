@@ -104,23 +104,9 @@ METRICS: dict[str, str] = {
 }
 
 
-class DailyRollup(models.Model):
-    """The day's figures of the enterprises of one place, sector and size (the dashboards read
-    these, never the ledgers: a handful of small queries whatever the county's size).
+class RollupFigures(models.Model):
+    """The figures (:data:`METRICS`) a rollup row holds: the same on both rollups."""
 
-    ``region`` is the enterprises' own place (a grid, a village or the town itself) and
-    ``region_path`` its materialised path, so a jurisdiction's rows are one indexed prefix match.
-    Today's row is kept current by the periodic job (the towns touched since its last run);
-    past days by ``rollup_rebuild``.
-    """
-
-    day = models.DateField("日期")
-    town = models.ForeignKey("regions.Region", verbose_name="镇街", on_delete=models.CASCADE, related_name="+")
-    region = models.ForeignKey("regions.Region", verbose_name="网格/村社区", on_delete=models.CASCADE, related_name="+")
-    region_path = models.CharField("路径", max_length=255)
-    sector = models.CharField("行业", max_length=32)
-    size = models.CharField("规模", max_length=8)
-    computed_at = models.DateTimeField("计算时间", auto_now=True)
     enterprises = models.PositiveIntegerField(default=0)
     resumed = models.PositiveIntegerField(default=0)
     suspended = models.PositiveIntegerField(default=0)
@@ -157,6 +143,28 @@ class DailyRollup(models.Model):
     positions_open = models.PositiveIntegerField(default=0)
     people_wanted = models.PositiveIntegerField(default=0)
 
+    class Meta:
+        abstract = True
+
+
+class DailyRollup(RollupFigures):
+    """The day's figures of the enterprises of one place, sector and size (the dashboards read
+    these, never the ledgers: a handful of small queries whatever the county's size).
+
+    ``region`` is the enterprises' own place (a grid, a village or the town itself) and
+    ``region_path`` its materialised path, so a jurisdiction's rows are one indexed prefix match.
+    Today's row is kept current by the periodic job (the towns touched since its last run);
+    past days by ``rollup_rebuild``. Each row is summed into its town's :class:`TownRollup`.
+    """
+
+    day = models.DateField("日期")
+    town = models.ForeignKey("regions.Region", verbose_name="镇街", on_delete=models.CASCADE, related_name="+")
+    region = models.ForeignKey("regions.Region", verbose_name="网格/村社区", on_delete=models.CASCADE, related_name="+")
+    region_path = models.CharField("路径", max_length=255)
+    sector = models.CharField("行业", max_length=32)
+    size = models.CharField("规模", max_length=8)
+    computed_at = models.DateTimeField("计算时间", auto_now=True)
+
     objects = RollupQuerySet.as_manager()
 
     class Meta:
@@ -171,6 +179,37 @@ class DailyRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.region_id} {self.sector}/{self.size}"
+
+
+class TownRollup(RollupFigures):
+    """The day's figures of one town, sector and size: the sums of its :class:`DailyRollup` rows,
+    written by ``rollup_refresh`` in the same transaction from the same computation (so the two
+    never disagree). The county dashboard (its table is by town) and every trend read these: a
+    county's day is a few hundred rows here instead of ten thousand or more.
+
+    ``region_path`` is the town's path, so ``under(paths)`` matches the towns of a county (or a
+    town itself) as it does the places on :class:`DailyRollup`.
+    """
+
+    day = models.DateField("日期")
+    town = models.ForeignKey("regions.Region", verbose_name="镇街", on_delete=models.CASCADE, related_name="+")
+    region_path = models.CharField("镇街路径", max_length=255)
+    sector = models.CharField("行业", max_length=32)
+    size = models.CharField("规模", max_length=8)
+    computed_at = models.DateTimeField("计算时间", auto_now=True)
+
+    objects = RollupQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "镇街每日汇总"
+        verbose_name_plural = "镇街每日汇总"
+        constraints = [models.UniqueConstraint(fields=["day", "town", "sector", "size"], name="townrollup_unique_cell")]
+        indexes = [
+            models.Index(fields=["region_path", "day"], name="townrollup_path_day", opclasses=["varchar_pattern_ops", "date_ops"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.town_id} {self.sector}/{self.size}"
 
 
 def summary_path(instance: DailySummary, filename: str) -> str:

@@ -1,4 +1,5 @@
-"""The daily rollups the dashboards read (:class:`~fugong.command.models.DailyRollup`).
+"""The daily rollups the dashboards read (:class:`~fugong.command.models.DailyRollup`, and its
+sums by town :class:`~fugong.command.models.TownRollup`, written together).
 
 ``rollup_refresh(day, towns)`` recomputes one day of the given towns (all when None): one grouped
 query per source, grouped by the enterprise's place, sector and size, then the day's rows of
@@ -21,7 +22,7 @@ from django.utils import timezone
 
 from fugong.command.choices import Flag
 from fugong.command.flags import RESUMED_STATUSES
-from fugong.command.models import DailyRollup, EnterpriseFlag, FlagChange
+from fugong.command.models import DailyRollup, EnterpriseFlag, FlagChange, TownRollup
 from fugong.command.services import end_of
 from fugong.enterprises.choices import Status
 from fugong.enterprises.models import Enterprise
@@ -219,20 +220,32 @@ def _reports(cells: Cells, ents: QuerySet[Enterprise], day: date) -> None:
 
 @transaction.atomic
 def rollup_refresh(*, day: date | None = None, towns: Iterable[int] | None = None, now: Any = None) -> int:
-    """Recompute ``day`` (today) of ``towns`` (all when None): its rows are replaced. Returns the
-    number of rows written."""
+    """Recompute ``day`` (today) of ``towns`` (all when None): its rows are replaced, on both
+    rollups (:class:`DailyRollup` and its sums by town, :class:`TownRollup`, from the same cells in
+    the same transaction). Returns the number of :class:`DailyRollup` rows written."""
     now = now or timezone.now()
     day = day or timezone.localdate(now)
     town_ids = sorted(set(towns)) if towns is not None else None
     cells = compute_cells(day, town_ids, now=now)
-    paths = dict(Region.objects.filter(pk__in={key[1] for key in cells.values}).values_list("pk", "path"))
+    paths = dict(Region.objects.filter(pk__in={key[1] for key in cells.values} | {key[0] for key in cells.values})
+                 .values_list("pk", "path"))
     old = DailyRollup.objects.filter(day=day)
+    old_towns = TownRollup.objects.filter(day=day)
     if town_ids is not None:
         old = old.filter(town_id__in=town_ids)
+        old_towns = old_towns.filter(town_id__in=town_ids)
     old.delete()
+    old_towns.delete()
     rows = [DailyRollup(day=day, town_id=town, region_id=region, region_path=paths[region], sector=sector, size=size, **metrics)
             for (town, region, sector, size), metrics in cells.values.items()]
     DailyRollup.objects.bulk_create(rows, batch_size=1000)
+    by_town: dict[tuple[int, str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for (town, _region, sector, size), metrics in cells.values.items():
+        sums = by_town[(town, sector, size)]
+        for name, value in metrics.items():
+            sums[name] += value
+    TownRollup.objects.bulk_create([TownRollup(day=day, town_id=town, region_path=paths[town], sector=sector, size=size, **metrics)
+                                    for (town, sector, size), metrics in by_town.items()], batch_size=1000)
     return len(rows)
 
 

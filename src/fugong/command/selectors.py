@@ -13,7 +13,7 @@ from django.db.models import Q, Sum
 from django.urls import reverse
 
 from fugong.accounts.scope import Scope, scope_of
-from fugong.command.models import METRICS, DailyRollup
+from fugong.command.models import METRICS, DailyRollup, TownRollup
 from fugong.enterprises.choices import Sector, Size
 from fugong.regions.choices import Level
 from fugong.regions.models import Region
@@ -116,14 +116,18 @@ def dashboard_figures(place: Place | Scope, day: date, *, trend_days: int | None
         from fugong.policy.services import current
 
         trend_days = int(current().dashboard_trend_days)
-    rows = DailyRollup.objects.under(place.paths)
+    # Whole towns (a county, the admin's everything, a town): their sums by town are enough for the
+    # trend, and for today's table too when it is by town; a grid's place needs the places' rows.
+    whole_towns = place.level in (Level.COUNTY, Level.TOWN)
+    by_town = TownRollup.objects.under(place.paths) if whole_towns else DailyRollup.objects.under(place.paths)
+    rows = by_town if place.breakdown == "town" else DailyRollup.objects.under(place.paths)
     today_rows = rows.filter(day=day)
     area_field = "town_id" if place.breakdown == "town" else "region_id"
     by_area = list(today_rows.order_by().values(area_field).annotate(**SUMS))
     by_sector = {r["sector"]: _clean(r) for r in today_rows.order_by().values("sector").annotate(**SUMS)}
     by_size = {r["size"]: _clean(r) for r in today_rows.order_by().values("size").annotate(**SUMS)}
     first = day - timedelta(days=trend_days - 1)
-    trend_rows = list(rows.filter(day__gte=first, day__lte=day).order_by().values("day", "town_id").annotate(
+    trend_rows = list(by_town.filter(day__gte=first, day__lte=day).order_by().values("day", "town_id").annotate(
         enterprises=Sum("enterprises"), resumed=Sum("resumed"), returned_total=Sum("returned_total"),
         isolation=Sum("iso_home") + Sum("iso_enterprise") + Sum("iso_central"), fever_open=Sum("fever_open"),
         fever_raised=Sum("fever_raised"), checkins=Sum("checkins"), help_open=Sum("help_open"), rect_open=Sum("rect_open")))

@@ -51,24 +51,42 @@ def report_day(path: str, day: date, now: datetime, policies: CountyPolicies) ->
     return day - timedelta(days=1)
 
 
-def reason_url(code: str, enterprise: Any, day: date) -> str:
+class Routes:
+    """``reverse`` once per URL name (and once per name taking the enterprise's id, through a
+    marker replaced by the id): a county's refresh builds a hundred thousand reason links."""
+
+    MARKER = 987654321987654321
+
+    def __init__(self) -> None:
+        self._paths: dict[tuple[str, bool], str] = {}
+
+    def __call__(self, name: str, pk: int | None = None) -> str:
+        key = (name, pk is not None)
+        if key not in self._paths:
+            self._paths[key] = reverse(name, args=[self.MARKER]) if pk is not None else reverse(name)
+        path = self._paths[key]
+        return path.replace(str(self.MARKER), str(pk)) if pk is not None else path
+
+
+def reason_url(code: str, enterprise: Any, day: date, routes: Routes | None = None) -> str:
     """The list behind a reason, narrowed to the enterprise."""
+    route = routes or Routes()
     pk = enterprise["pk"]
     if code == Reason.PARTLY_RETURNED:
-        return f"{reverse('workforce:list')}?{urlencode({'enterprise': pk, 'returned_to': day.isoformat()})}"
+        return f"{route('workforce:list')}?{urlencode({'enterprise': pk, 'returned_to': day.isoformat()})}"
     if code == Reason.RECTIFICATION_OPEN:
-        return f"{reverse('inspections:rectifications')}?{urlencode({'enterprise': pk})}"
+        return f"{route('inspections:rectifications')}?{urlencode({'enterprise': pk})}"
     if code == Reason.RECTIFICATION_OVERDUE:
-        return f"{reverse('inspections:rectifications')}?{urlencode({'enterprise': pk, 'overdue': 'true'})}"
+        return f"{route('inspections:rectifications')}?{urlencode({'enterprise': pk, 'overdue': 'true'})}"
     if code == Reason.HELP_OPEN and _installed("assistance"):
-        return f"{reverse('assistance:requests')}?{urlencode({'due': 'open', 'q': enterprise['name']})}"
+        return f"{route('assistance:requests')}?{urlencode({'due': 'open', 'q': enterprise['name']})}"
     if code == Reason.MATERIALS_SHORT and _installed("materials"):
-        return reverse("materials:enterprise", args=[pk])
+        return route("materials:enterprise", pk)
     if code == Reason.REPORT_MISSING:
-        return reverse("health:report-enterprise", args=[pk])
+        return route("health:report-enterprise", pk)
     if code == Reason.FEVER_OPEN:
-        return f"{reverse('health:alerts')}?{urlencode({'status': 'open', 'kind': 'fever', 'enterprise': pk})}"
-    return reverse("enterprises:detail", args=[pk])
+        return f"{route('health:alerts')}?{urlencode({'status': 'open', 'kind': 'fever', 'enterprise': pk})}"
+    return route("enterprises:detail", pk)
 
 
 def _installed(label: str) -> bool:
@@ -129,12 +147,17 @@ def _approved_applications() -> Any:
 
 @dataclass(frozen=True)
 class Selection:
-    """Which enterprises a computation covers: all (``ids`` None) or the ones listed, written on
-    whatever path leads to the enterprise (``enterprise_id``, ``application__enterprise_id``, ``pk``)."""
+    """Which enterprises a computation covers: all (``ids`` and ``query`` None), the ones listed
+    (``ids``), or those of an enterprise queryset (``query``, kept as a subquery: a county's 100,000
+    enterprises are never sent as a list of ids) — written on whatever path leads to the enterprise
+    (``enterprise_id``, ``application__enterprise_id``, ``pk``)."""
 
     ids: tuple[int, ...] | None = None
+    query: QuerySet[Any] | None = None
 
     def q(self, field: str = "enterprise_id") -> Q:
+        if self.query is not None:
+            return Q(**{f"{field}__in": self.query})
         return Q() if self.ids is None else Q(**{f"{field}__in": self.ids})
 
 
@@ -167,7 +190,7 @@ def _selection(enterprises: Iterable[Any] | QuerySet[Any] | None) -> Selection:
     if enterprises is None:
         return Selection()
     if isinstance(enterprises, QuerySet):
-        return Selection(tuple(enterprises.values_list("pk", flat=True)))
+        return Selection(query=enterprises.order_by().values("pk"))
     return Selection(tuple(getattr(e, "pk", e) for e in enterprises))
 
 
@@ -185,6 +208,7 @@ def flags_refresh(*, enterprises: Iterable[Any] | QuerySet[Any] | None = None, d
     if not rows:
         return RefreshResult(0, 0, frozenset())
     policies = CountyPolicies(day)
+    routes = Routes()
     facts = _facts(rows, selection, day, now, policies)
     existing = {f.enterprise_id: f for f in EnterpriseFlag.objects.filter(selection.q())}
     create: list[EnterpriseFlag] = []
@@ -192,7 +216,7 @@ def flags_refresh(*, enterprises: Iterable[Any] | QuerySet[Any] | None = None, d
     changes: list[FlagChange] = []
     for row in rows:
         decision: Decision = decide(facts[row["pk"]], policies.of(row["path"]))
-        reasons = [{"code": code, "text": text, "url": reason_url(code, row, day)} for code, text in decision.reasons]
+        reasons = [{"code": code, "text": text, "url": reason_url(code, row, day, routes)} for code, text in decision.reasons]
         codes = "," + ",".join(decision.codes) + "," if decision.codes else ""
         flag = existing.get(row["pk"])
         if flag is None:

@@ -30,6 +30,7 @@ from fugong.command.models import DailySummary, EnterpriseFlag, FlagChange
 from fugong.command.placard import enterprise_of_token, placard_context, placard_figures
 from fugong.command.selectors import Place, area_links, dashboard_figures, links_for, place_of, towns_of
 from fugong.command.summaries import regions_with_enterprises, summary_generate
+from fugong.core.routers import reading_from_replica
 from fugong.core.views import ScopedListView
 from fugong.enterprises.models import Enterprise
 from fugong.regions.models import Region
@@ -68,7 +69,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     place, towns = _place(request)
     day = _day_from(request)
     today = timezone.localdate()
-    figures = dashboard_figures(place, day)
+    with reading_from_replica():  # the rollups may lag the primary by a moment (docs/deploy.md)
+        figures = dashboard_figures(place, day)
     links = links_for(request.user, place, day) if day == today else {}
     for area in figures["areas"]:
         area["links"] = area_links(place, area["id"]) if day == today else {}
@@ -97,7 +99,8 @@ def dashboard_json(request: HttpRequest) -> JsonResponse:
     """The dashboard's figures as JSON (for the benchmark and other screens)."""
     place, _ = _place(request)
     day = _day_from(request)
-    figures = dashboard_figures(place, day)
+    with reading_from_replica():
+        figures = dashboard_figures(place, day)
     figures["links"] = links_for(request.user, place, day) if day == timezone.localdate() else {}
     return JsonResponse(figures, json_dumps_params={"ensure_ascii": False})
 
