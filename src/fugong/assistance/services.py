@@ -124,7 +124,7 @@ def help_request_answer(*, help_request: HelpRequest, answer: str, acting_user: 
         raise ValidationError({"answer": "请填写答复内容（解决措施、联系人或办理结果）。"})
     at = at or timezone.now()
     with transaction.atomic():
-        locked = HelpRequest.objects.select_for_update().select_related("enterprise__town", "department").get(pk=help_request.pk)
+        locked = HelpRequest.objects.select_for_update(of=("self",)).select_related("enterprise__town", "department").get(pk=help_request.pk)
         target = check_transition(locked, Transition.ANSWER)
         locked.status = target
         locked.answer = answer
@@ -157,7 +157,8 @@ def help_request_confirm(*, help_request: HelpRequest, solved: bool, acting_user
         raise ValidationError({"note": "请说明还有哪些问题没有解决，诉求将退回承办部门。"})
     at = at or timezone.now()
     with transaction.atomic():
-        locked = HelpRequest.objects.select_for_update().select_related("enterprise__town", "enterprise__region", "department").get(pk=help_request.pk)
+        locked = (HelpRequest.objects.select_for_update(of=("self",)).select_related("enterprise__town", "enterprise__region", "department")
+                  .get(pk=help_request.pk))
         locked.status = check_transition(locked, transition)
         fields = ["status", "updated_at"]
         if solved:

@@ -366,7 +366,7 @@ def allocation_confirm(*, allocation: Allocation, acting_user: Any, request: Any
     promised and counts against the stockpile until received or cancelled."""
     with transaction.atomic():
         Stockpile.objects.select_for_update().only("pk").get(pk=allocation.stockpile_id)
-        locked = Allocation.objects.select_for_update().select_related("stockpile__region", "material", "enterprise").get(pk=allocation.pk)
+        locked = Allocation.objects.select_for_update(of=("self",)).select_related("stockpile__region", "material", "enterprise").get(pk=allocation.pk)
         if locked.status == AllocationStatus.CONFIRMED:
             return locked  # a retried confirmation
         if locked.status != AllocationStatus.PROPOSED:
