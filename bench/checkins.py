@@ -13,7 +13,11 @@ Baselines, measured in the same run on the same database and rows:
 - bare single: ``INSERT … VALUES (…) ON CONFLICT (person_id, date, slot) DO UPDATE`` one row per
   statement, autocommit, psycopg, the same number of concurrent connections as clients;
 - bare batch: ``INSERT … SELECT FROM unnest(arrays) ON CONFLICT … DO UPDATE`` of 500 rows per
-  statement (one round trip per batch), the same concurrency as the API batches.
+  statement (one round trip per batch), the same concurrency as the API batches;
+- plain view: the issue's own yardstick, "a plain Django view with a raw-SQL upsert"
+  (bench/plain_checkin.py: no authentication, validation or scope), on the same granian with the
+  same clients. The issue puts it at ~2,000 req/s on its machine; the API's share of it, times
+  2,000, is the single path's rate at the issue's scale.
 
 Usage (from the repository root; PostgreSQL at 127.0.0.1:5432, user postgres, trust)::
 
@@ -174,11 +178,12 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def start_server(port: int, workers: int, threads: int) -> subprocess.Popen[bytes]:
-    command = [str(ROOT / ".venv" / "bin" / "granian"), "--interface", "wsgi", "fugong.wsgi:application", "--host", "127.0.0.1",
+def start_server(port: int, workers: int, threads: int, app: str = "fugong.wsgi:application",
+                 env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    command = [str(ROOT / ".venv" / "bin" / "granian"), "--interface", "wsgi", app, "--host", "127.0.0.1",
                "--port", str(port), "--workers", str(workers), "--blocking-threads", str(threads), "--backlog", "2048",
                "--no-ws", "--log-level", "warning"]
-    server = subprocess.Popen(command, env=server_env(), cwd=ROOT, start_new_session=True)  # noqa: S603 - our own command line
+    server = subprocess.Popen(command, env=env or server_env(), cwd=ROOT, start_new_session=True)  # noqa: S603 - our own command line
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -476,7 +481,7 @@ def report(measures: dict[str, Measure], args: argparse.Namespace) -> bool:
           f"{args.batch_clients} for batches of {args.batch}; {args.seconds:g} s per phase; {args.persons:,} people")
     print()
     print_table(measures.values())
-    single, bare_single = measures["api-single"], measures["bare-single"]
+    single, bare_single, plain = measures["api-single"], measures["bare-single"], measures["plain-single"]
     batch, bare_batch = measures["api-batch"], measures["bare-batch"]
     single_ok = single.rps >= SINGLE_TARGET_RPS and single.p99 < SINGLE_TARGET_P99_MS and single.failures == 0
     batch_ratio = batch.rows_per_s / bare_batch.rows_per_s
@@ -485,6 +490,9 @@ def report(measures: dict[str, Measure], args: argparse.Namespace) -> bool:
     print(f"single: {single.rps:,.0f} req/s, p99 {single.p99:.1f} ms — {single.rps / bare_single.rps:.1%} of the bare single-row upsert "
           f"({bare_single.rps:,.0f}/s); target ≥ {SINGLE_TARGET_RPS:,} req/s with p99 < {SINGLE_TARGET_P99_MS:g} ms: "
           f"{'MET' if single_ok else 'NOT MET'}")
+    print(f"        {single.rps / plain.rps:.1%} of a plain Django view doing only the raw-SQL upsert ({plain.rps:,.0f} req/s, "
+          f"p99 {plain.p99:.1f} ms; the issue puts that view at ~2,000 req/s on its machine: {single.rps / plain.rps * 2000:,.0f} req/s "
+          f"at that scale)")
     print(f"batch:  {batch.rows_per_s:,.0f} rows/s — {batch_ratio:.1%} of the bare batched upsert ({bare_batch.rows_per_s:,.0f} rows/s); "
           f"target ≥ {BATCH_TARGET_RATIO:.0%}: {'MET' if batch_ok else 'NOT MET'}")
     return single_ok and batch_ok
@@ -517,6 +525,16 @@ def main() -> int:
                                                 batch=1, **common)
             measures["api-single"] = run_phase("API, 1 check-in/request", "api-single", clients=args.clients, procs=args.procs, batch=1,
                                                **common)
+            # The issue's reference: a plain Django view with a raw-SQL upsert, on the same granian.
+            plain_port = free_port()
+            plain_env = {**server_env(), "PYTHONPATH": str(ROOT / "bench"), "PLAIN_ENTERPRISE_ID": str(seeded.enterprise_id),
+                         "PLAIN_USER_ID": str(seeded.user_id)}
+            plain = start_server(plain_port, args.workers, args.threads, app="plain_checkin:application", env=plain_env)
+            try:
+                measures["plain-single"] = run_phase("plain Django view + raw upsert", "api-single", clients=args.clients,
+                                                     procs=args.procs, batch=1, **{**common, "port": plain_port, "server_pid": plain.pid})
+            finally:
+                stop(plain)
         if args.only != "single":
             measures["bare-batch"] = run_phase(f"bare upsert, {args.batch} rows/statement", "bare-batch", clients=args.batch_clients,
                                                procs=args.batch_clients, batch=args.batch, **common)

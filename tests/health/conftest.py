@@ -61,11 +61,22 @@ def staff(own_enterprise: Enterprise) -> dict[str, Person]:
 
 @pytest.fixture
 def post_checkins(client_for: Callable[[str], Client]) -> Callable[..., Any]:
-    """POST /api/v1/checkins as a demo account, optionally with an Idempotency-Key."""
+    """POST /api/v1/checkins as a demo account, optionally with an Idempotency-Key: with an API
+    token of the account, as devices and apps post (the devices' view, ``health.api.device_post``),
+    or ``session=True`` signed in on a page (the viewset)."""
+    from fugong.accounts.models import ApiToken
 
-    def send(username: str, body: Any, *, key: str | None = None) -> Any:
+    tokens: dict[str, str] = {}
+
+    def send(username: str, body: Any, *, key: str | None = None, session: bool = False) -> Any:
         headers = {"HTTP_IDEMPOTENCY_KEY": key} if key is not None else {}
-        return client_for(username).post("/api/v1/checkins", json.dumps(body, default=str), content_type="application/json", **headers)
+        if session:
+            client = client_for(username)
+        else:
+            if username not in tokens:
+                tokens[username] = ApiToken.issue(user=User.objects.get(username=username), name="测试设备")[1]
+            client = Client(HTTP_AUTHORIZATION=f"Token {tokens[username]}")
+        return client.post("/api/v1/checkins", json.dumps(body, default=str), content_type="application/json", **headers)
 
     return send
 

@@ -342,3 +342,57 @@ def test_a_remembered_token_of_an_account_that_loses_its_gate_no_longer_records(
     assert device.post("/api/v1/checkins", body, content_type="application/json").status_code == 200
     Membership.objects.filter(user=guard).delete()
     assert device.post("/api/v1/checkins", body, content_type="application/json").status_code == 403
+
+
+# -- two ways in: devices with a token (a plain view), pages with a session (the viewset) -----------
+
+def test_a_session_and_a_token_get_the_same_answers(staff: dict[str, Person], post_checkins: Callable[..., Any]) -> None:
+    # Given the same partly refused batch, posted once signed in on a page and once with a token
+    body = [item(staff["colleague"], "36.5", slot=1), item(staff["heshan"], "36.5", slot=1)]
+    by_session = post_checkins("ent_admin", body, session=True, key="s-1")
+    by_token = post_checkins("ent_admin", body, key="t-1")
+    # Then both are a 207 with the same results: the same row updated, the same refusal
+    assert by_session.status_code == by_token.status_code == 207
+    assert by_session.json()["results"][1] == by_token.json()["results"][1]
+    assert by_session.json()["results"][0]["id"] == by_token.json()["results"][0]["id"]
+    # And a retry replays on either way in
+    assert post_checkins("ent_admin", body, session=True, key="s-1")["Idempotent-Replayed"] == "true"
+    assert post_checkins("ent_admin", body, key="t-1")["Idempotent-Replayed"] == "true"
+
+
+def test_a_device_with_an_unknown_token_is_told_to_authenticate(staff: dict[str, Person]) -> None:
+    from django.test import Client
+
+    before = CheckIn.objects.count()
+    response = Client(HTTP_AUTHORIZATION="Token not-a-real-key").post("/api/v1/checkins", json.dumps(item(staff["colleague"])),
+                                                                      content_type="application/json")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+    assert response.json()["detail"] == "令牌无效。"
+    assert CheckIn.objects.count() == before
+
+
+@pytest.mark.parametrize(("body", "content_type", "status", "says"), [
+    ("person=1&temperature=36.5", "application/x-www-form-urlencoded", 415, "媒体类型"),
+    ('{"person": "', "application/json", 400, "JSON"),
+    ('{"person": "2d7f1f1e-0000-4000-8000-000000000000", "temperature": NaN}', "application/json", 400, "NaN"),
+])
+def test_a_device_body_that_is_not_json_saves_nothing_and_says_why(staff: dict[str, Person], post_checkins: Callable[..., Any], body: str,
+                                                                   content_type: str, status: int, says: str) -> None:
+    from django.test import Client
+
+    from fugong.accounts.models import ApiToken, User
+
+    _, key = ApiToken.issue(user=User.objects.get(username="gate_guard"), name="东门测温枪")
+    before = CheckIn.objects.count()
+    response = Client(HTTP_AUTHORIZATION=f"Token {key}").post("/api/v1/checkins", body, content_type=content_type)
+    assert response.status_code == status
+    assert says in response.json()["detail"]
+    assert CheckIn.objects.count() == before
+
+
+def test_the_schema_still_documents_posting_check_ins(client_for: Callable[[str], Any], db: Any) -> None:
+    schema = client_for("admin").get("/api/v1/schema/", {"format": "json"}).json()
+    post = schema["paths"]["/api/v1/checkins"]["post"]
+    assert post["summary"] == "健康打卡（单条或批量）"
+    assert {"checkinTokenAuth": []} in post["security"]

@@ -4,7 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 from fugong.enterprises.api import EnterpriseViewSet
 from fugong.gates.api import GateScanView
-from fugong.health.api import CheckInViewSet
+from fugong.health.api import CheckInViewSet, checkins_endpoint
 from fugong.health.report_api import DailyReportViewSet
 from fugong.quarantine.api import PlacementViewSet
 from fugong.regions.api import RegionViewSet
@@ -28,7 +28,8 @@ urlpatterns = [
     path("passes/keys", PassKeysView.as_view(), name="pass-keys"),
     path("passes/revoked", PassRevokedView.as_view(), name="pass-revoked"),
     path("gates/<int:pk>/scan", GateScanView.as_view(), name="gate-scan"),
-    # One URL without a trailing slash, as the gate devices post it: one check-in or a list.
-    path("checkins", CheckInViewSet.as_view({"get": "list", "post": "create"}), name="checkin-list"),
+    # One URL without a trailing slash, as the gate devices post it: one check-in or a list
+    # (token POSTs take the devices' lean view, health.api.device_post).
+    path("checkins", checkins_endpoint(CheckInViewSet.as_view({"get": "list", "post": "create"})), name="checkin-list"),
     path("", include(router.urls)),
 ]

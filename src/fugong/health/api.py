@@ -14,14 +14,19 @@ The 2xx is sent only after the check-ins (and the kept answer) are committed.
 
 from __future__ import annotations
 
+import functools
+import json
+from collections.abc import Callable
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpRequest, HttpResponse
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import AuthenticationFailed, ValidationError
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
@@ -140,26 +145,7 @@ class CheckInViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def create(self, request: Request) -> Response:
-        data = request.data
-        items = [data] if isinstance(data, dict) else data
-        if not isinstance(items, list) or not items:
-            raise ValidationError({"detail": "请求体应为一条打卡（对象）或多条打卡（列表）。"})
-        if len(items) > MAX_BATCH:
-            raise ValidationError({"detail": f"一次最多提交 {MAX_BATCH:,} 条打卡，本次 {len(items):,} 条；请分批提交。"})
-        key = request.headers.get(IDEMPOTENCY_HEADER)
-
-        def work() -> Answer:
-            results = checkin_batch(items=items, acting_user=request.user, source=CheckInSource.API, request=request)
-            saved = sum(1 for result in results if result.ok)
-            body = {"saved": saved, "failed": len(results) - saved, "results": [result.as_dict() for result in results]}
-            return Answer(200 if saved == len(results) else 207, body)
-
-        if key is None:
-            answer = work()
-        elif not valid_key(key):
-            raise ValidationError({"detail": f"幂等键（{IDEMPOTENCY_HEADER}）应为 1–128 个可打印的 ASCII 字符。"})
-        else:
-            answer = run_once(user=request.user, key=key, data=data, work=work)
+        answer = answer_post(request.data, user=request.user, key=request.headers.get(IDEMPOTENCY_HEADER), request=request)
         response = Response(answer.body, status=answer.status)
         # JSON for devices: a Content-Security-Policy header protects nothing here, and building it
         # is a tenth of the request's time on this path.
@@ -167,3 +153,99 @@ class CheckInViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
         if answer.replayed:
             response["Idempotent-Replayed"] = "true"
         return response
+
+
+def answer_post(data: Any, *, user: Any, key: str | None, request: Any) -> Answer:
+    """The answer to ``POST /api/v1/checkins`` with body ``data`` (already parsed), for both ways
+    in: the DRF viewset (sessions) and :func:`device_post` (tokens). ValidationError for a body
+    that is not one object or 1–1,000 objects, or a malformed idempotency key."""
+    items = [data] if isinstance(data, dict) else data
+    if not isinstance(items, list) or not items:
+        raise ValidationError({"detail": "请求体应为一条打卡（对象）或多条打卡（列表）。"})
+    if len(items) > MAX_BATCH:
+        raise ValidationError({"detail": f"一次最多提交 {MAX_BATCH:,} 条打卡，本次 {len(items):,} 条；请分批提交。"})
+
+    def work() -> Answer:
+        results = checkin_batch(items=items, acting_user=user, source=CheckInSource.API, request=request)
+        saved = sum(1 for result in results if result.ok)
+        body = {"saved": saved, "failed": len(results) - saved, "results": [result.as_dict() for result in results]}
+        return Answer(200 if saved == len(results) else 207, body)
+
+    if key is None:
+        return work()
+    if not valid_key(key):
+        raise ValidationError({"detail": f"幂等键（{IDEMPOTENCY_HEADER}）应为 1–128 个可打印的 ASCII 字符。"})
+    return run_once(user=user, key=key, data=data, work=work)
+
+
+# -- the devices' way in ---------------------------------------------------------------------------
+
+_device_auth = CachedTokenAuthentication()
+
+
+def _json(body: Any, status: int, **headers: str) -> HttpResponse:
+    response = HttpResponse(json.dumps(body, ensure_ascii=False, cls=DjangoJSONEncoder), status=status,
+                            content_type="application/json")
+    response._csp_exempt = True  # type: ignore[attr-defined]
+    for name, value in headers.items():
+        response[name] = value
+    return response
+
+
+def device_post(request: HttpRequest) -> HttpResponse:
+    """``POST /api/v1/checkins`` with ``Authorization: Token …``: every worker twice a day, mostly
+    from gate devices and phone apps. A plain Django view doing what the viewset does for such a
+    request — token (remembered, :mod:`fugong.health.authentication`), permission, JSON body,
+    :func:`answer_post` — with the same answers (401, 403, 400, 415, 409, 200/207) but without
+    DRF's request wrapping, negotiation, parser and renderer machinery, which took two fifths of
+    the request's CPU (bench/checkins.py). Session callers keep the viewset (CSRF and all)."""
+    try:
+        # DRF's token authentication reads only the Authorization header of request.META.
+        user, _token = _device_auth.authenticate(request) or (None, None)  # type: ignore[arg-type]
+    except AuthenticationFailed as exc:
+        return _json({"detail": exc.detail}, 401, **{"WWW-Authenticate": "Token"})
+    if user is None:
+        return _json({"detail": "身份认证信息未提供。"}, 401, **{"WWW-Authenticate": "Token"})
+    request.user = user  # what the audit of an alert this raises names
+    if not may_record(user):
+        return _json({"detail": "无权新建。"}, 403)
+    if request.content_type != "application/json":
+        return _json({"detail": f"不支持请求中的媒体类型 “{request.content_type}”。"}, 415)
+    try:
+        data = json.loads(request.body, parse_constant=_no_constant)
+    except ValueError as exc:
+        return _json({"detail": f"JSON 解析错误：{exc}"}, 400)
+    try:
+        # META rather than request.headers, which builds a dict of every header first.
+        answer = answer_post(data, user=user, key=request.META.get("HTTP_IDEMPOTENCY_KEY"), request=request)
+    except ValidationError as exc:
+        return _json(exc.detail, 400)
+    return _json(answer.body, answer.status, **({"Idempotent-Replayed": "true"} if answer.replayed else {}))
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} 不是合法的 JSON 数值")  # NaN and Infinity: JSON has none (as DRF's parser)
+
+
+def may_record(user: Any) -> bool:
+    """``health.record_checkins`` for ``user``, kept with the remembered scope (the rule is a
+    function of the memberships, which the scope was computed from)."""
+    from fugong.accounts.scope import scope_of
+
+    extra = scope_of(user).extra
+    if "health.may_record" not in extra:
+        extra["health.may_record"] = user.has_perm("health.record_checkins")
+    return bool(extra["health.may_record"])
+
+
+def checkins_endpoint(viewset_view: Callable[..., Any]) -> Callable[..., Any]:
+    """The view of ``/api/v1/checkins``: token POSTs to :func:`device_post`, everything else
+    (lists, session POSTs, other methods) to ``viewset_view``. It carries the viewset view's
+    attributes, so the schema generator and CSRF exemption see the viewset."""
+
+    def endpoint(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method == "POST" and request.META.get("HTTP_AUTHORIZATION", "").startswith("Token "):
+            return device_post(request)
+        return viewset_view(request, *args, **kwargs)  # type: ignore[no-any-return]
+
+    return functools.wraps(viewset_view)(endpoint)
