@@ -68,7 +68,9 @@ def main() -> None:
         env = {"FUGONG_ENV": "test"}
         run(BIN / "ruff", "check", "src", "tests", "dev.py")
         run(BIN / "mypy", env=env)
-        run(BIN / "pytest", *sys.argv[2:], env=env)
+        # One test process per core (pytest-xdist), the browser tests together in one of them.
+        parallel = ["-n", str(min(os.cpu_count() or 1, 4)), "--dist", "loadgroup"] if not any(a.startswith("-n") for a in sys.argv[2:]) else []
+        run(BIN / "pytest", *parallel, *sys.argv[2:], env=env)
     else:
         sys.exit(__doc__)
 

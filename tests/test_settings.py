@@ -19,7 +19,8 @@ PYTHON = sys.executable
 FUGONG = Path(sys.executable).with_name("fugong")
 # Variables a developer's shell or CI may have set; every run here starts without them.
 OURS = {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "SECRET_KEY_FILE", "ALLOWED_HOSTS", "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY",
-        "PASS_SIGNING_KEY", "DEBUG", "FUGONG_ENV", "FUGONG_VAR_DIR", "CELERY_TASK_ALWAYS_EAGER", "TIME_ZONE", "SECURE_SSL_REDIRECT"}
+        "PASS_SIGNING_KEY", "DEBUG", "FUGONG_ENV", "FUGONG_VAR_DIR", "CELERY_TASK_ALWAYS_EAGER", "TIME_ZONE", "SECURE_SSL_REDIRECT",
+        "PYTEST_XDIST_WORKER"}
 SHOWN = ["VAR_DIR", "DEBUG", "SECRET_KEY", "DATABASES", "CACHES", "CELERY_TASK_ALWAYS_EAGER", "CELERY_BROKER_URL", "TIME_ZONE",
          "LANGUAGE_CODE", "LANGUAGES", "USE_TZ", "SESSION_COOKIE_SECURE", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS"]
 
@@ -85,6 +86,30 @@ def test_the_demo_secret_key_is_generated_once_and_kept_private(tmp_path):
     assert first["SECRET_KEY"] == second["SECRET_KEY"] == kept.read_text().strip()
     assert len(first["SECRET_KEY"]) >= 50
     assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+
+
+def test_processes_starting_together_on_an_empty_var_folder_agree_on_one_secret_key(tmp_path):
+    # Given six processes (server workers, parallel test processes) loading the settings at once
+    code = "from django.conf import settings; print(settings.SECRET_KEY)"
+    env = environment(FUGONG_VAR_DIR=str(tmp_path))
+    started = [subprocess.Popen([PYTHON, "-c", code], env=env, stdout=subprocess.PIPE, text=True) for _ in range(6)]
+    keys = {process.communicate(timeout=60)[0].strip() for process in started}
+    # Then they all use the one key that was kept, none an empty or half-written one
+    assert keys == {(tmp_path / "secret_key.txt").read_text().strip()}
+    assert len(keys.pop()) >= 50
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_parallel_test_processes_each_take_a_redis_database_of_their_own(tmp_path):
+    url = "redis://127.0.0.1:6379/0"
+    first = settings_with(FUGONG_VAR_DIR=str(tmp_path), FUGONG_ENV="test", REDIS_URL=url, PYTEST_XDIST_WORKER="gw0")
+    second = settings_with(FUGONG_VAR_DIR=str(tmp_path), FUGONG_ENV="test", REDIS_URL=url, PYTEST_XDIST_WORKER="gw1")
+    alone = settings_with(FUGONG_VAR_DIR=str(tmp_path), FUGONG_ENV="test", REDIS_URL=url)
+    assert (first["CELERY_BROKER_URL"], second["CELERY_BROKER_URL"]) == ("redis://127.0.0.1:6379/1", "redis://127.0.0.1:6379/2")
+    assert first["CACHES"]["default"]["LOCATION"] == "redis://127.0.0.1:6379/1"
+    assert alone["CELERY_BROKER_URL"] == url
+    # Outside the test environment the variable means nothing
+    assert settings_with(FUGONG_VAR_DIR=str(tmp_path), REDIS_URL=url, PYTEST_XDIST_WORKER="gw1")["CELERY_BROKER_URL"] == url
 
 
 def test_another_var_folder_gets_another_secret_key(tmp_path):

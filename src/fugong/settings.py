@@ -13,6 +13,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONE, SELF
@@ -47,8 +48,17 @@ def secret(name: str, *, generate_bytes: int | None = None) -> str:
         raise ImproperlyConfigured(f"{name} (or {name}_FILE) must be set when FUGONG_ENV=production")
     kept = VAR_DIR / f"{name.lower()}.txt"
     if not kept.exists():
-        kept.write_text(base64.urlsafe_b64encode(secrets.token_bytes(generate_bytes)).decode(), encoding="utf-8")
-        kept.chmod(0o600)
+        # Written aside, then linked into place: of processes starting together (server workers,
+        # parallel test processes) the first one's secret is the one everybody reads, never half a file.
+        aside = kept.with_name(f".{kept.name}.{os.getpid()}")
+        aside.write_text(base64.urlsafe_b64encode(secrets.token_bytes(generate_bytes)).decode(), encoding="utf-8")
+        aside.chmod(0o600)
+        try:
+            os.link(aside, kept)
+        except FileExistsError:
+            pass
+        finally:
+            aside.unlink()
     return kept.read_text(encoding="utf-8").strip()
 
 
@@ -173,6 +183,10 @@ if env.str("DATABASE_REPLICA_URL", default=""):
                       "fugong.core.routers.ReplicaRoutingMiddleware")
 
 REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL and FUGONG_ENV == "test" and os.environ.get("PYTEST_XDIST_WORKER", "").startswith("gw"):
+    # Parallel test processes (pytest-xdist's gw0, gw1, …) each take a Redis database of their
+    # own (1–15), so that one's cache.clear() or queued job never reaches another's.
+    REDIS_URL = urlsplit(REDIS_URL)._replace(path=f"/{1 + int(os.environ['PYTEST_XDIST_WORKER'][2:]) % 15}").geturl()
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
     CELERY_BROKER_URL = REDIS_URL

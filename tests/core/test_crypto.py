@@ -171,6 +171,8 @@ def test_rotation_never_loses_a_value(value):
         (f":{OLD}", "key id ''"),
         (f"k1:{OLD},", 'entry 2 must read "kid:base64key"'),
     ],
+    # The messages name the cases: the keys are random, and parallel processes must collect the same ids.
+    ids=lambda value: value if value.startswith(("must", "decodes", "not", "appears", "key id", "entry")) else "",
 )
 def test_a_malformed_key_setting_stops_with_a_clear_message(setting, message):
     with override_settings(FIELD_ENCRYPTION_KEYS=setting), pytest.raises(ImproperlyConfigured, match=message):
@@ -229,7 +231,8 @@ def test_the_blind_index_depends_on_its_key_and_its_field():
         assert blind_index("11010519491231002X", context=FIELD) != before
 
 
-@pytest.mark.parametrize(("setting", "message"), [("", "must be set"), (new_key(16), "decodes to 16 bytes"), ("%%%", "not base64")])
+@pytest.mark.parametrize(("setting", "message"), [("", "must be set"), (new_key(16), "decodes to 16 bytes"), ("%%%", "not base64")],
+                         ids=["empty", "short", "not-base64"])  # not the random key: parallel processes must collect the same ids
 def test_a_bad_blind_index_key_stops_with_a_clear_message(setting, message):
     with override_settings(BLIND_INDEX_KEY=setting), pytest.raises(ImproperlyConfigured, match=message):
         blind_index("x", context=FIELD)

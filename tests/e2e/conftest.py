@@ -60,6 +60,10 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     (SynchronousOnlyOperation); the session-wide browser would break every database test
     collected after ``tests/e2e``."""
     browser_tests = [item for item in items if "e2e" in item.keywords]
+    for item in browser_tests:
+        # In parallel runs (pytest-xdist, --dist loadgroup) one process takes them all, last: one
+        # product and one browser, and no database test after them there.
+        item.add_marker(pytest.mark.xdist_group("browser"))
     if browser_tests:
         items[:] = [item for item in items if "e2e" not in item.keywords] + browser_tests
 

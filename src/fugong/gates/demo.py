@@ -30,6 +30,7 @@ from fugong.enterprises.models import Gate
 from fugong.gates import services
 from fugong.gates.choices import Direction
 from fugong.gates.models import Passage
+from fugong.policy.classification import Category
 from fugong.policy.parameters import SHANGHAI
 from fugong.policy.services import current
 from fugong.workforce.models import Pass
@@ -133,7 +134,12 @@ def _preparation_crew(east: Gate, today: date, first_day: date, limit: int) -> N
             .exclude(pk__in=Pass.objects.filter(revoked_at__isnull=True).values("person_id"))
             .select_related("enterprise__region").order_by("name", "id_masked")[:wanted])
     for person in crew:
-        pass_issue(person=person, acting_user=officer, today=max(person.eligible_on or today, first_day))
+        issued = pass_issue(person=person, acting_user=officer, today=max(person.eligible_on or today, first_day))
+        if person.category == Category.PASS_AFTER_APPROVAL and issued.valid_from > first_day:
+            # Local people who never left were as eligible on the demo's first day as today (their
+            # classification dates eligibility from the day it ran): the crew's pass dates from
+            # then, so that the gate has its workers whatever the hour the demo is seeded at.
+            Pass.objects.filter(pk=issued.pk).update(valid_from=first_day)
 
 
 def _open_passes(**where: Any) -> list[Pass]:

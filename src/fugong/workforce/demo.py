@@ -289,6 +289,7 @@ def seed_classification_and_passes(p: dict[str, Any], rng: random.Random, scale:
     from django.db import transaction
 
     from fugong.audit.services import record
+    from fugong.policy.classification import Category
     from fugong.policy.services import current
     from fugong.workforce.choices import ReevaluationTrigger, RevocationReason
     from fugong.workforce.classify import RegionCodes, RiskIndex, classify_queryset, key_area_places, reevaluation_execute
@@ -326,7 +327,11 @@ def seed_classification_and_passes(p: dict[str, Any], rng: random.Random, scale:
     for person in eligible:
         if person.user_id is None and rng.random() > PASS_SHARE:
             continue
-        start = max(person.eligible_on or today, today - timedelta(days=rng.randint(0, 7)))
+        start = today - timedelta(days=rng.randint(0, 7))
+        if person.category != Category.PASS_AFTER_APPROVAL:
+            # Local people who never left were as eligible a week ago as today (their
+            # classification dates eligibility from the day it ran); everyone else from their date.
+            start = max(person.eligible_on or today, start)
         new_passes.append(Pass(person=person, enterprise=person.enterprise, valid_from=start, valid_to=start + timedelta(days=29),
                                issued_by=issuers.get(person.enterprise.region_id) or admin))
     revoked = [item for item in new_passes if item.person.user_id is None and rng.random() < REVOKED_SHARE]
