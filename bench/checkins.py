@@ -29,8 +29,10 @@ unless ``--keep``), migrates it, seeds one county, town, grid and enterprise, ``
 people (bulk) and an enterprise admin with an API token, starts granian (``--workers`` ×
 ``--threads`` blocking threads, WSGI, keep-alive) on a free port, and drives it with ``--clients`` concurrent
 clients spread over ``--procs`` processes (raw HTTP/1.1 over keep-alive sockets, so that the
-load generator takes as little of the shared CPU as it can). Each phase runs ``--seconds`` after
-a ``--warmup``; every client upserts its own people (no row is contended). The table printed at
+load generator takes as little of the shared CPU as it can). Each path is measured ``--seconds``
+in all, in ``--rounds`` turns taken one path after the other (each after a ``--warmup``), so that
+a change in the shared machine's speed falls on every path alike; every client upserts its own
+people (no row is contended). The table printed at
 the end has the absolute figures, the ratios and whether each target is met; exit status 1 if
 one is not. Run it alone on the machine: the figures share the CPU with everything else.
 
@@ -356,6 +358,24 @@ class Measure:
     p99: float
     failures: int
     cpu: dict[str, float]  # CPU seconds in the window: web (granian workers), db (our backends), load (the clients)
+    latencies: tuple[float, ...] = ()  # seconds, sorted
+
+    @classmethod
+    def of(cls, name: str, latencies: list[float], per_request: int, seconds: float, failures: int, cpu: dict[str, float]) -> Measure:
+        latencies = sorted(latencies)
+
+        def quantile(q: float) -> float:
+            return latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000 if latencies else float("nan")
+
+        return cls(name, len(latencies), len(latencies) * per_request, seconds, quantile(0.50), quantile(0.95), quantile(0.99), failures,
+                   cpu, tuple(latencies))
+
+    @classmethod
+    def merged(cls, rounds: list[Measure]) -> Measure:
+        """The rounds of one path as one measure: their requests over their summed windows."""
+        cpu = {side: sum(m.cpu.get(side, 0.0) for m in rounds) for side in rounds[0].cpu}
+        return cls.of(rounds[0].name, [x for m in rounds for x in m.latencies], rounds[0].rows // max(rounds[0].requests, 1),
+                      sum(m.seconds for m in rounds), sum(m.failures for m in rounds), cpu)
 
     @property
     def rps(self) -> float:
@@ -439,14 +459,8 @@ def run_phase(name: str, kind: str, *, clients: int, procs: int, seeded: Seeded,
         failures += failed
     for worker in workers:
         worker.join()
-    latencies.sort()
-
-    def quantile(q: float) -> float:
-        return latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000 if latencies else float("nan")
-
     per_request = batch if kind.endswith("batch") else 1
-    return Measure(name, len(latencies), len(latencies) * per_request, seconds, quantile(0.50), quantile(0.95), quantile(0.99),
-                   len(failures), cpu_used(before, after))
+    return Measure.of(name, latencies, per_request, seconds, len(failures), cpu_used(before, after))
 
 
 # -- the report ------------------------------------------------------------------------------------
@@ -478,7 +492,7 @@ def report(measures: dict[str, Measure], args: argparse.Namespace) -> bool:
     print()
     print(f"Check-in benchmark — {machine()}")
     print(f"granian WSGI {args.workers} workers × {args.threads} blocking threads; {args.clients} clients for single, "
-          f"{args.batch_clients} for batches of {args.batch}; {args.seconds:g} s per phase; {args.persons:,} people")
+          f"{args.batch_clients} for batches of {args.batch}; {args.seconds:g} s per path in {args.rounds} rounds taken in turn; {args.persons:,} people")
     print()
     print_table(measures.values())
     single, bare_single, plain = measures["api-single"], measures["bare-single"], measures["plain-single"]
@@ -500,7 +514,8 @@ def report(measures: dict[str, Measure], args: argparse.Namespace) -> bool:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
-    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--seconds", type=float, default=12.0, help="measured seconds per path, over all rounds")
+    parser.add_argument("--rounds", type=int, default=3, help="each path measured this many times in turn")
     parser.add_argument("--warmup", type=float, default=2.0)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--batch-clients", type=int, default=4)
@@ -513,40 +528,43 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args()
     recreate_database()
-    server = None
+    server = plain = None
     try:
         seeded = migrate_and_seed(args.persons)
         port = free_port()
         server = start_server(port, args.workers, args.threads)
-        common = {"seeded": seeded, "port": port, "server_pid": server.pid, "seconds": args.seconds, "warmup": args.warmup}
-        measures: dict[str, Measure] = {}
-        if args.only != "batch":
-            measures["bare-single"] = run_phase("bare upsert, 1 row/statement", "bare-single", clients=args.clients, procs=args.procs,
-                                                batch=1, **common)
-            measures["api-single"] = run_phase("API, 1 check-in/request", "api-single", clients=args.clients, procs=args.procs, batch=1,
-                                               **common)
-            # The issue's reference: a plain Django view with a raw-SQL upsert, on the same granian.
-            plain_port = free_port()
-            plain_env = {**server_env(), "PYTHONPATH": str(ROOT / "bench"), "PLAIN_ENTERPRISE_ID": str(seeded.enterprise_id),
-                         "PLAIN_USER_ID": str(seeded.user_id)}
-            plain = start_server(plain_port, args.workers, args.threads, app="plain_checkin:application", env=plain_env)
-            try:
-                measures["plain-single"] = run_phase("plain Django view + raw upsert", "api-single", clients=args.clients,
-                                                     procs=args.procs, batch=1, **{**common, "port": plain_port, "server_pid": plain.pid})
-            finally:
-                stop(plain)
-        if args.only != "single":
-            measures["bare-batch"] = run_phase(f"bare upsert, {args.batch} rows/statement", "bare-batch", clients=args.batch_clients,
-                                               procs=args.batch_clients, batch=args.batch, **common)
-            measures["api-batch"] = run_phase(f"API, {args.batch} check-ins/request", "api-batch", clients=args.batch_clients,
-                                              procs=args.batch_clients, batch=args.batch, **common)
+        # The issue's yardstick: a plain Django view with a raw-SQL upsert, on the same granian.
+        plain_port = free_port()
+        plain_env = {**server_env(), "PYTHONPATH": str(ROOT / "bench"), "PLAIN_ENTERPRISE_ID": str(seeded.enterprise_id),
+                     "PLAIN_USER_ID": str(seeded.user_id)}
+        plain = start_server(plain_port, args.workers, args.threads, app="plain_checkin:application", env=plain_env)
+        common = {"seeded": seeded, "seconds": args.seconds / args.rounds, "warmup": args.warmup}
+        api = {"port": port, "server_pid": server.pid}
+        single = {"clients": args.clients, "procs": args.procs, "batch": 1}
+        batched = {"clients": args.batch_clients, "procs": args.batch_clients, "batch": args.batch}
+        phases = {
+            "bare-single": ("bare upsert, 1 row/statement", "bare-single", {**single, **api}),
+            "api-single": ("API, 1 check-in/request", "api-single", {**single, **api}),
+            "plain-single": ("plain Django view + raw upsert", "api-single", {**single, "port": plain_port, "server_pid": plain.pid}),
+            "bare-batch": (f"bare upsert, {args.batch} rows/statement", "bare-batch", {**batched, **api}),
+            "api-batch": (f"API, {args.batch} check-ins/request", "api-batch", {**batched, **api}),
+        }
+        wanted = [key for key in phases if args.only is None or key.endswith(args.only)]
+        # Rounds, each path in turn: what the shared machine does meanwhile falls on all of them alike.
+        rounds: dict[str, list[Measure]] = {key: [] for key in wanted}
+        for _ in range(args.rounds):
+            for key in wanted:
+                name, kind, how = phases[key]
+                rounds[key].append(run_phase(name, kind, **how, **common))  # type: ignore[arg-type]
+        measures = {key: Measure.merged(parts) for key, parts in rounds.items()}
         if args.only:
             print_table(measures.values())
             return 0
         return 0 if report(measures, args) else 1
     finally:
-        if server is not None:
-            stop(server)
+        for running in (server, plain):
+            if running is not None:
+                stop(running)
         if not args.keep:
             drop_database()
 
