@@ -289,3 +289,25 @@ def test_answer_is_refused_when_already_answered(client_for: Callable[[str], Cli
     response = client_for("jmb_reviewer").post(reverse("assistance:request-answer", args=[request.pk]), {"answer": "再次"})
     assert response.status_code == 302
     assert HelpRequest.objects.get(pk=request.pk).answer == "已办理。"
+
+
+def test_the_callers_number_is_full_only_for_the_command_over_the_enterprise(client_for: Callable[[str], Client], own: Enterprise,
+                                                                              rules: Any, file_request: Callable[..., HelpRequest]) -> None:
+    # Given a 12345 call about 高新区's enterprise, routed to 高新区经贸办 (finance)
+    call = file_request(own, "finance", by="hitech_cmd", channel=Channel.HOTLINE, caller_name="刘先生", caller_phone="13902761234")
+    assert call.department is not None
+    # And an officer with two hats: command of a town of 鹤山市, reviewer at 高新区经贸办
+    from fugong.accounts.choices import Role
+    from fugong.accounts.models import Membership, User
+
+    two_hats = User.objects.create_user(username="two_hats", password="x", display_name="两个身份")
+    Membership.objects.create(user=two_hats, role=Role.COMMAND, region=Region.objects.filter(parent__code=HESHAN).order_by("code").first())
+    Membership.objects.create(user=two_hats, role=Role.REVIEWER, department=call.department)
+    two = Client()
+    two.force_login(two_hats)
+    url = reverse("assistance:request", args=[call.pk])
+    # Then 高新区's command reads the number in full; the reviewer, a command officer elsewhere, masked
+    assert "13902761234" in client_for("hitech_cmd").get(url).content.decode()
+    page = two.get(url)
+    assert page.status_code == 200
+    assert "13902761234" not in page.content.decode() and call.caller_phone_masked in page.content.decode()

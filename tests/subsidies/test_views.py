@@ -192,3 +192,19 @@ def test_a_person_form_shows_and_keeps_the_hiring_date_and_referrer(own_enterpri
     assert response.status_code == 302, response.content.decode()[:2000]
     made = Person.objects.get(enterprise=own_enterprise, name="新招用")
     assert (made.hired_on, made.referred_by_id) == (date(2020, 2, 15), colleague.pk)
+
+
+def test_an_officer_who_reviews_here_and_serves_a_grid_elsewhere_gets_no_computation(heyuan_scheme: SubsidyScheme,
+                                                                                     fresh_enterprise: Enterprise,
+                                                                                     roster: dict[str, Person]) -> None:
+    # Given a grid officer of 鹤山市 who is also a reviewer at the department over the enterprise
+    from fugong.accounts.choices import Role
+    from fugong.accounts.models import Membership
+    from fugong.regions.models import Region
+
+    two_hats = User.objects.create_user(username="two_hats", password="x", display_name="两个身份")
+    Membership.objects.create(user=two_hats, role=Role.GRID,
+                              region=Region.objects.filter(level="grid", path__contains="/440784/").order_by("code").first())
+    Membership.objects.create(user=two_hats, role=Role.REVIEWER, department=Membership.objects.get(user__username="jmb_reviewer").department)
+    # Then the enterprise's roster money is not theirs to read: not found, as for any enterprise beyond their grid
+    assert logged_in(two_hats).get(reverse("subsidies:enterprise", args=[fresh_enterprise.pk])).status_code == 404

@@ -37,6 +37,7 @@ from fugong.assistance.forms import (
     own_enterprises,
 )
 from fugong.assistance.models import HelpRequest, Position, RoutingRule
+from fugong.assistance.rules import commands_request_enterprise
 from fugong.assistance.selectors import (
     duration_label,
     labour_by_sector,
@@ -150,7 +151,9 @@ def _render_request(request: HttpRequest, help_request: HelpRequest, *, answer_f
         "answer_form": (answer_form or AnswerForm()) if can_answer else None,
         "confirm_form": (confirm_form or ConfirmForm()) if can_confirm else None,
         "response_time": duration_label(help_request.response_seconds), "resolution_time": duration_label(help_request.resolution_seconds),
-        "show_caller_phone": scope.is_admin or bool(scope.command_paths),
+        # The caller's full number for the command over this enterprise (who calls back), not for
+        # whoever merely holds a command role somewhere else.
+        "show_caller_phone": scope.is_admin or commands_request_enterprise(user, help_request),
     }, status=status)
 
 
@@ -268,6 +271,8 @@ def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def rule_remove(request: HttpRequest, pk: int) -> HttpResponse:
     rule = get_object_or_404(RoutingRule.objects.for_user(request.user).select_related("region", "department"), pk=pk)
+    if not request.user.has_perm("assistance.change_rule", rule):
+        raise PermissionDenied("您无权删除该分派规则。")
     rule_delete(rule=rule, acting_user=request.user, request=request)
     messages.success(request, "分派规则已删除。")
     return redirect("assistance:rules")

@@ -149,9 +149,10 @@ def plan_create(*, kind: str, name: str, region: Region, acting_user: Any, start
         raise ValidationError("片长巡查计划须指定本辖区的一名网格员为片长。")
     if ends_on is not None and ends_on < starts_on:
         raise ValidationError("结束日期不能早于开始日期。")
-    plan = PatrolPlan.objects.create(kind=kind, name=name.strip() or str(region), region=region, team=team, zone_leader=zone_leader,
-                                     key_areas=key_areas.strip(), starts_on=starts_on, ends_on=ends_on, created_by=acting_user)
-    record(action="patrol.plan_create", actor=acting_user, obj=plan, request=request, data={"kind": kind})
+    with transaction.atomic():  # the plan and its audit entry, or neither
+        plan = PatrolPlan.objects.create(kind=kind, name=name.strip() or str(region), region=region, team=team, zone_leader=zone_leader,
+                                         key_areas=key_areas.strip(), starts_on=starts_on, ends_on=ends_on, created_by=acting_user)
+        record(action="patrol.plan_create", actor=acting_user, obj=plan, request=request, data={"kind": kind})
     return plan
 
 

@@ -10,41 +10,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
-
 from fugong.core.models import ScopedQuerySet
-from fugong.enterprises.querysets import region_q
-
-
-def enterprise_q(scope: Any, field: str = "enterprise") -> Q:
-    """Rows of enterprises a scope covers for materials: command and grid officers by the
-    enterprise's region, an enterprise admin their own (reviewers not: their jurisdiction is for
-    reviews, not stock)."""
-    region_field, ids_field = (f"{field}__region", f"{field}_id__in") if field else ("region", "pk__in")
-    return region_q(scope.command_paths + scope.grid_paths, region_field) | Q(**{ids_field: scope.enterprise_ids})
-
-
-def materials_enterprises(user: Any) -> Any:
-    """The enterprises whose stock ``user`` sees (all for the platform admin)."""
-    from fugong.accounts.scope import scope_of
-    from fugong.enterprises.models import Enterprise
-
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return Enterprise.objects.none()
-    scope = scope_of(user)
-    if scope.is_admin:
-        return Enterprise.objects.all()
-    return Enterprise.objects.filter(enterprise_q(scope, field=""))
+from fugong.enterprises.querysets import region_q, served_q
 
 
 class StockMovementQuerySet(ScopedQuerySet):
     def for_scope(self, scope: Any) -> StockMovementQuerySet:
-        return self.filter(enterprise_q(scope))  # type: ignore[return-value]
+        return self.filter(served_q(scope))  # type: ignore[return-value]
 
 
 class StockCountQuerySet(ScopedQuerySet):
     def for_scope(self, scope: Any) -> StockCountQuerySet:
-        return self.filter(enterprise_q(scope))  # type: ignore[return-value]
+        return self.filter(served_q(scope))  # type: ignore[return-value]
 
 
 class StockpileQuerySet(ScopedQuerySet):
@@ -65,7 +42,7 @@ class AllocationQuerySet(ScopedQuerySet):
     grid; an enterprise admin what was sent to it)."""
 
     def for_scope(self, scope: Any) -> AllocationQuerySet:
-        return self.filter(region_q(scope.command_paths, "stockpile__region") | enterprise_q(scope))  # type: ignore[return-value]
+        return self.filter(region_q(scope.command_paths, "stockpile__region") | served_q(scope))  # type: ignore[return-value]
 
     def pending(self) -> AllocationQuerySet:
         from fugong.materials.choices import PENDING_STATUSES

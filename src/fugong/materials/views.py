@@ -32,7 +32,6 @@ from fugong.materials.exporters import export_allocations, export_supply
 from fugong.materials.filters import AllocationFilter, MovementFilter, SupplyFilter
 from fugong.materials.forms import CountForm, MovementForm, ProposeForm, StockpileMovementForm, apply_service_errors
 from fugong.materials.models import Allocation, StockCount, StockMovement, Stockpile, StockpileMovement
-from fugong.materials.querysets import materials_enterprises
 from fugong.materials.selectors import catalogue, materials_status, stockpile_levels, stockpile_status, supply_overview
 from fugong.materials.services import (
     allocation_cancel,
@@ -84,7 +83,7 @@ class EnterpriseListView(ScopedListView):
     table_template = "materials/_enterprise_table.html"
 
     def base_queryset(self) -> QuerySet[Enterprise]:
-        return materials_enterprises(self.request.user).select_related("town", "region")  # type: ignore[no-any-return]
+        return Enterprise.objects.served_by(self.request.user).select_related("town", "region")  # type: ignore[no-any-return]
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         filterset = self.filtered()
@@ -122,7 +121,7 @@ enterprise_list = EnterpriseListView.as_view()
 
 
 def _scoped_enterprise(request: HttpRequest, pk: int) -> Enterprise:
-    return get_object_or_404(materials_enterprises(request.user).select_related("town", "region"), pk=pk)
+    return get_object_or_404(Enterprise.objects.served_by(request.user).select_related("town", "region"), pk=pk)
 
 
 def _render_enterprise(request: HttpRequest, enterprise: Enterprise, *, count_form: CountForm | None = None,
@@ -293,7 +292,7 @@ def _proposal_lines(request: HttpRequest, stockpile: Stockpile) -> list[tuple[En
     """The ticked enterprises (looked up in the stockpile's region and the user's scope) with the
     quantity typed for each (``q-<pk>``)."""
     ids = [value for value in request.POST.getlist("enterprise") if value.isdigit()]
-    enterprises = (materials_enterprises(request.user).filter(pk__in=ids, region__path__startswith=stockpile.region.path)
+    enterprises = (Enterprise.objects.served_by(request.user).filter(pk__in=ids, region__path__startswith=stockpile.region.path)
                    .select_related("region", "town"))
     return [(e, request.POST.get(f"q-{e.pk}", "")) for e in enterprises.order_by("name")]
 

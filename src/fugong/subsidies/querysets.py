@@ -16,7 +16,7 @@ from typing import Any
 from django.db.models import Q
 
 from fugong.core.models import ScopedQuerySet
-from fugong.enterprises.querysets import region_q
+from fugong.enterprises.querysets import region_q, served_q
 
 
 def ancestor_paths(path: str) -> list[str]:
@@ -46,8 +46,7 @@ class SchemeQuerySet(ScopedQuerySet):
 
 class ApplicationQuerySet(ScopedQuerySet):
     def for_scope(self, scope: Any) -> ApplicationQuerySet:
-        return self.filter(region_q(scope.command_paths + scope.grid_paths, "enterprise__region")  # type: ignore[return-value]
-                           | Q(enterprise_id__in=scope.enterprise_ids))
+        return self.filter(served_q(scope))  # type: ignore[return-value]
 
 
 class LineQuerySet(ScopedQuerySet):

@@ -208,7 +208,9 @@ def _render_enterprise(request: HttpRequest, enterprise: Enterprise, *, bound: A
 
 
 def _scoped_enterprise(request: HttpRequest, pk: int) -> Enterprise:
-    return get_object_or_404(Enterprise.objects.for_user(request.user).select_related("region", "town"), pk=pk)
+    # The enterprises the user serves (command, grid, its own admin), as the applications are
+    # scoped: a reviewer's jurisdiction does not reach an enterprise's roster money.
+    return get_object_or_404(Enterprise.objects.served_by(request.user).select_related("region", "town"), pk=pk)
 
 
 @login_required
