@@ -397,3 +397,23 @@ def test_an_entry_at_a_checkpoint_is_not_an_entry_on_site(admin: User) -> None:
     checkpoint = Gate.objects.get(name="源城区入城检查站")
     gate_scan(gate=checkpoint, token=pass_issue(person=worker, acting_user=admin).token, temperature="36.5", direction="in", acting_user=admin)
     assert gate_entries(enterprise, timezone.localdate()) == set()
+
+
+def test_an_officer_who_reviews_here_and_serves_a_grid_elsewhere_sees_no_reports_here(ent_admin_enterprise: Enterprise) -> None:
+    # Given a grid officer of 鹤山市 who is also a reviewer at 高新区经贸办
+    from fugong.accounts.choices import Role
+    from fugong.accounts.models import Membership
+    from fugong.regions.models import Region
+
+    two_hats = User.objects.create_user(username="two_hats", password="x", display_name="两个身份")
+    Membership.objects.create(user=two_hats, role=Role.GRID,
+                              region=Region.objects.filter(level="grid", path__contains="/440784/").order_by("code").first())
+    Membership.objects.create(user=two_hats, role=Role.REVIEWER, department=Membership.objects.get(user__username="jmb_reviewer").department)
+    client = Client()
+    client.force_login(two_hats)
+    # Then 高新区's enterprises, which they only review, are neither on their status page nor in its export nor openable
+    assert client.get(reverse("health:report-enterprise", args=[ent_admin_enterprise.pk])).status_code == 404
+    listed = client.get(reverse("health:report-status"), {"q": ent_admin_enterprise.name})
+    assert listed.status_code == 200 and listed.context["page"].paginator.count == 0
+    exported = load_workbook(io.BytesIO(client.get(reverse("health:report-status"), {"export": "xlsx"}).content)).active
+    assert ent_admin_enterprise.name not in {row[0] for row in exported.iter_rows(values_only=True)}  # type: ignore[union-attr]

@@ -66,7 +66,9 @@ class ReportStatusView(ScopedListView):
         return self.filterset_class(data, queryset=self.base_queryset(), request=self.request)
 
     def base_queryset(self) -> QuerySet[Enterprise]:
-        scoped = must_report(Enterprise.objects.for_user(self.request.user))
+        # The enterprises one serves (command, grid, own), as DailyReport.objects.for_user: a
+        # reviewer's jurisdiction reaches no enterprise's reports.
+        scoped = must_report(Enterprise.objects.served_by(self.request.user))
         return with_report_status(scoped, _day_from(self.request)).select_related("town", "region").order_by("town__name", "name")
 
     def export(self, queryset: QuerySet[Enterprise]) -> bytes:
@@ -106,7 +108,7 @@ def report_mine(request: HttpRequest) -> HttpResponse:
 
 
 def _enterprise(request: HttpRequest, pk: int) -> Enterprise:
-    return get_object_or_404(Enterprise.objects.for_user(request.user).select_related("region", "town"), pk=pk)
+    return get_object_or_404(Enterprise.objects.served_by(request.user).select_related("region", "town"), pk=pk)
 
 
 def _render_enterprise(request: HttpRequest, enterprise: Enterprise, *, errors: list[str] | None = None, note: str | None = None) -> HttpResponse:
