@@ -249,7 +249,7 @@ def _report_task(user: Any) -> Task:
             return Task(_("今日日报已报送"), _("数据有更新（新的打卡或隔离安排）时可再次确认报送。"), reverse("health:report-mine"), _("查看日报"))
         return Task(_("报送今日日报"), _("在岗、返岗、隔离、发热和物资天数已按数据自动汇总，确认即可；无异常可一键零报告。"),
                     reverse("health:report-mine"), _("去报送"))
-    missing = with_report_status(must_report(Enterprise.objects.for_user(user)), today).filter(NOT_FILED).count()
+    missing = with_report_status(must_report(Enterprise.objects.served_by(user)), today).filter(NOT_FILED).count()
     return Task(_("%(count)d 家企业今日未报日报") % {"count": missing}, _("已批准复工的企业每天按时报送日报；超过截止时间未报会生成预警。"),
                 f"{reverse('health:report-status')}?state=missing", _("查看未报送"))
 

@@ -2,7 +2,7 @@
 zero report in one click, history) and the town's page (every enterprise that must report, with
 reported / zero / not reported for a day, the "未报送" filter, counts, Excel export).
 
-Enterprises are looked up in ``Enterprise.objects.for_user`` (another town's is a 404); filing
+Enterprises are looked up in ``Enterprise.objects.served_by`` (another town's is a 404); filing
 goes through ``health.reports``; a refusal renders the page again with the note as typed."""
 
 from __future__ import annotations
