@@ -30,7 +30,6 @@ from fugong.enterprises.models import Gate
 from fugong.gates import services
 from fugong.gates.choices import Direction
 from fugong.gates.models import Passage
-from fugong.policy.classification import Category
 from fugong.policy.parameters import SHANGHAI
 from fugong.policy.services import current
 from fugong.workforce.models import Pass
@@ -119,6 +118,7 @@ def _preparation_crew(east: Gate, today: date, first_day: date, limit: int) -> N
     the acceptance inspection) gets one, signed through :func:`fugong.workforce.services.pass_issue`
     by the grid officer over it, valid from the demo's first day where their classification
     allowed it (else from the day it does)."""
+    from fugong.workforce.demo import demo_pass_start
     from fugong.workforce.models import Person
     from fugong.workforce.services import pass_issue
 
@@ -135,11 +135,9 @@ def _preparation_crew(east: Gate, today: date, first_day: date, limit: int) -> N
             .select_related("enterprise__region").order_by("name", "id_masked")[:wanted])
     for person in crew:
         issued = pass_issue(person=person, acting_user=officer, today=max(person.eligible_on or today, first_day))
-        if person.category == Category.PASS_AFTER_APPROVAL and issued.valid_from > first_day:
-            # Local people who never left were as eligible on the demo's first day as today (their
-            # classification dates eligibility from the day it ran): the crew's pass dates from
-            # then, so that the gate has its workers whatever the hour the demo is seeded at.
-            Pass.objects.filter(pk=issued.pk).update(valid_from=first_day)
+        start = demo_pass_start(person, first_day)
+        if start < issued.valid_from:  # the service issues from the eligible date; the demo's story starts earlier
+            Pass.objects.filter(pk=issued.pk).update(valid_from=start)
 
 
 def _open_passes(**where: Any) -> list[Pass]:

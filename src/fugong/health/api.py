@@ -33,6 +33,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from fugong.accounts.scope import scope_of
 from fugong.api.scoping import ScopedViewSetMixin
 from fugong.health.authentication import CachedTokenAuthentication
 from fugong.health.choices import CheckInSource
@@ -230,8 +231,6 @@ def _no_constant(name: str) -> Any:
 def may_record(user: Any) -> bool:
     """``health.record_checkins`` for ``user``, kept with the remembered scope (the rule is a
     function of the memberships, which the scope was computed from)."""
-    from fugong.accounts.scope import scope_of
-
     extra = scope_of(user).extra
     if "health.may_record" not in extra:
         extra["health.may_record"] = user.has_perm("health.record_checkins")

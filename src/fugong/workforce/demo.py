@@ -278,6 +278,18 @@ PASS_SHARE = 0.85  # of the eligible staff of enterprises that may work; the dem
 REVOKED_SHARE = 0.03
 
 
+def demo_pass_start(person: Person, wanted: date) -> date:
+    """The first day of a demo pass meant to start on ``wanted``: not before the person's eligible
+    date, except for local people who never left (pass after approval), who were as eligible a
+    week ago as today — their classification dates eligibility from the day it ran. The demo's
+    passes then reach back over the days its gates and check-ins tell, whatever the hour."""
+    from fugong.policy.classification import Category
+
+    if person.category == Category.PASS_AFTER_APPROVAL or person.eligible_on is None:
+        return wanted
+    return max(person.eligible_on, wanted)
+
+
 def seed_classification_and_passes(p: dict[str, Any], rng: random.Random, scale: float = 1.0) -> dict[str, int]:
     """Classify every demo person, keep a risk-area list, issue passes to most of the eligible
     staff of approved enterprises (the demo employee included when eligible), revoke a few, and
@@ -289,7 +301,6 @@ def seed_classification_and_passes(p: dict[str, Any], rng: random.Random, scale:
     from django.db import transaction
 
     from fugong.audit.services import record
-    from fugong.policy.classification import Category
     from fugong.policy.services import current
     from fugong.workforce.choices import ReevaluationTrigger, RevocationReason
     from fugong.workforce.classify import RegionCodes, RiskIndex, classify_queryset, key_area_places, reevaluation_execute
@@ -327,11 +338,7 @@ def seed_classification_and_passes(p: dict[str, Any], rng: random.Random, scale:
     for person in eligible:
         if person.user_id is None and rng.random() > PASS_SHARE:
             continue
-        start = today - timedelta(days=rng.randint(0, 7))
-        if person.category != Category.PASS_AFTER_APPROVAL:
-            # Local people who never left were as eligible a week ago as today (their
-            # classification dates eligibility from the day it ran); everyone else from their date.
-            start = max(person.eligible_on or today, start)
+        start = demo_pass_start(person, today - timedelta(days=rng.randint(0, 7)))
         new_passes.append(Pass(person=person, enterprise=person.enterprise, valid_from=start, valid_to=start + timedelta(days=29),
                                issued_by=issuers.get(person.enterprise.region_id) or admin))
     revoked = [item for item in new_passes if item.person.user_id is None and rng.random() < REVOKED_SHARE]
